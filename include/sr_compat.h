@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only place that knows kernels differ.  Everything here is keyed on what
+ * scripts/conftest.sh found in the target's headers, never on its version.
+ */
+#ifndef SR_COMPAT_H
+#define SR_COMPAT_H
+
+#include "sr_config.h"
+
+#ifndef HAVE_LINUX_CLEANUP_H
+#error "dax-hmem-sr needs <linux/cleanup.h> (Linux 6.5 or a kernel with it backported)"
+#endif
+#include <linux/cleanup.h>
+#include <linux/device.h>
+
+#ifndef HAVE_GUARD_DEVICE
+DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
+#endif
+
+/* MODULE_IMPORT_NS() takes a string literal from 6.13 on. */
+#ifdef HAVE_MODULE_IMPORT_NS_IDENT
+#define SR_IMPORT_NS_CXL() MODULE_IMPORT_NS(CXL)
+#else
+#define SR_IMPORT_NS_CXL() MODULE_IMPORT_NS("CXL")
+#endif
+
+/* platform_driver.remove returned int before 6.11. */
+#ifdef HAVE_PLATFORM_REMOVE_VOID
+#define SR_PLATFORM_REMOVE_RET void
+#define SR_PLATFORM_REMOVE_DONE return
+#else
+#define SR_PLATFORM_REMOVE_RET int
+#define SR_PLATFORM_REMOVE_DONE return 0
+#endif
+
+#endif /* SR_COMPAT_H */
