@@ -25,13 +25,9 @@ DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
 #define SR_IMPORT_NS_CXL() MODULE_IMPORT_NS("CXL")
 #endif
 
-/* platform_driver.remove returned int before 6.11. */
-#ifdef HAVE_PLATFORM_REMOVE_VOID
-#define SR_PLATFORM_REMOVE_RET void
-#define SR_PLATFORM_REMOVE_DONE return
-#else
-#define SR_PLATFORM_REMOVE_RET int
-#define SR_PLATFORM_REMOVE_DONE return 0
-#endif
+/*
+ * HAVE_PLATFORM_REMOVE_VOID tells the platform .remove signature; the drivers
+ * release everything through devm and need no .remove at all.
+ */
 
 #endif /* SR_COMPAT_H */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# conftest.sh KDIR KVER OUTDIR: find out what the target kernel has, from its
+# conftest.sh [--decline-only] KDIR KVER OUTDIR: find out what the target kernel has, from its
 # headers, Module.symvers, .config and BTF, and write OUTDIR/sr_config.h.
 #
 # The rest of the code asks sr_config.h, never LINUX_VERSION_CODE: distro
@@ -9,6 +9,8 @@
 # kernel (the same code DKMS uses for BUILD_EXCLUSIVE_*), 1 on a real error.
 set -euo pipefail
 
+decline_only=0
+[ "${1:-}" = --decline-only ] && { decline_only=1; shift; }
 kdir=${1:?usage: conftest.sh KDIR KVER OUTDIR}
 kver=${2:?usage: conftest.sh KDIR KVER OUTDIR}
 out=${3:?usage: conftest.sh KDIR KVER OUTDIR}
@@ -44,6 +46,8 @@ for sym in alloc_dax_region devm_create_dev_dax memregion_alloc; do
 	exported "$sym" || fail "$sym is not exported by $kver: unsupported kernel"
 done
 
+[ "$decline_only" = 0 ] || exit 0
+
 mkdir -p "$out"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sr-conftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -51,6 +55,8 @@ trap 'rm -rf "$tmp"' EXIT
 # --- Compile probes against the target headers ------------------------------
 # Each probe is a tiny module object; those that compile define HAVE_<name>.
 # All are built in one kbuild run, -k, so a failing probe stops nothing.
+# Probes build without the caller's W=1: a warning in a header must not read
+# as a missing feature.
 probe() {
 	local name=$1
 	{
@@ -92,7 +98,8 @@ probe linux_cleanup_h <<'EOF'
 #include <linux/cleanup.h>
 EOF
 
-make -k -s -C "$kdir" M="$tmp" KBUILD_MODPOST_WARN=1 modules \
+env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -k -s -C "$kdir" M="$tmp" \
+	KBUILD_MODPOST_WARN=1 modules \
 	>"$tmp/build.log" 2>&1 || true
 
 have() {

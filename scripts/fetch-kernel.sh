@@ -8,7 +8,7 @@ set -euo pipefail
 image=1
 [ "${1:-}" = --headers-only ] && { image=0; shift; }
 [ $# -gt 0 ] || die "usage: fetch-kernel.sh [--headers-only] TAG...|all"
-[ "$1" = all ] && set -- $(kernel_tags)
+if [ "$1" = all ]; then mapfile -t tags < <(kernel_tags); set -- "${tags[@]}"; fi
 
 packages() {
 	local abi=$1 base=${1%%-*}

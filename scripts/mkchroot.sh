@@ -14,7 +14,7 @@ mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/dax-hmem-sr.so
 [ -n "$mirror" ] || die "run scripts/setup-host.sh first"
 rm -rf "$dir"
 mkdir -p "$dir"
-debootstrap --variant=minbase --include=make,gcc,libc6-dev,libelf-dev,bc,kmod,dwarves \
+debootstrap --variant=minbase --include=make,gcc,libc6-dev,libelf-dev,bc,kmod,dwarves,perl \
 	"$suite" "$dir" "$mirror" >"$SR_CACHE/chroot/$suite.log" 2>&1 ||
 	die "debootstrap $suite failed, see $SR_CACHE/chroot/$suite.log"
 touch "$dir/.complete"

@@ -1,0 +1,50 @@
+#!/bin/bash
+# The test command (README, .ci/run): set the host up, then run every suite.
+#   tests/run.sh [SUITE...]     suites: style build dkms vm (default: all)
+# Each suite ends with "N passed, N failed"; this adds them up and fails if
+# any suite failed or printed no tally.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(style build dkms vm)
+
+"$top/scripts/setup-host.sh" || exit 1
+"$top/scripts/fetch-kernel.sh" all >/dev/null || exit 1
+
+declare -A cmd=(
+	[style]="$top/tests/build/style.sh"
+	[build]="$top/tests/build/matrix.sh"
+	[dkms]="$top/tests/dkms/roundtrip.sh"
+	[vm]="$top/tests/vm/run-suite.sh"
+)
+
+total_pass=0
+total_fail=0
+summary=()
+for s in "${suites[@]}"; do
+	[ -n "${cmd[$s]:-}" ] || { echo "tests/run.sh: unknown suite $s" >&2; exit 2; }
+	echo "=== suite $s"
+	start=$SECONDS
+	log=$(mktemp)
+	"${cmd[$s]}" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		line="0 passed, 1 failed"
+		echo "tests/run.sh: suite $s printed no tally (exit $rc)"
+	elif [ "$rc" != 0 ] && [ "$(echo "$line" | awk '{ print $3 }')" = 0 ]; then
+		line="$(echo "$line" | awk '{ print $1 }') passed, 1 failed"
+	fi
+	p=$(echo "$line" | awk '{ print $1 }')
+	f=$(echo "$line" | awk '{ print $3 }')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-6s %4d passed %3d failed  %4ds' "$s" "$p" "$f" $((SECONDS - start)))")
+done
+
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
