@@ -1,19 +1,20 @@
 #!/bin/bash
 # The test command (README, .ci/run): set the host up, then run every suite.
-#   tests/run.sh [SUITE...]     suites: style build dkms vm (default: all)
+#   tests/run.sh [SUITE...]     suites: style unit build dkms vm (default: all)
 # Each suite ends with "N passed, N failed"; this adds them up and fails if
 # any suite failed or printed no tally.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(style build dkms vm)
+[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm)
 
 "$top/scripts/setup-host.sh" || exit 1
 "$top/scripts/fetch-kernel.sh" all >/dev/null || exit 1
 
 declare -A cmd=(
 	[style]="$top/tests/build/style.sh"
+	[unit]="$top/tests/unit/run.sh"
 	[build]="$top/tests/build/matrix.sh"
 	[dkms]="$top/tests/dkms/roundtrip.sh"
 	[vm]="$top/tests/vm/run-suite.sh"

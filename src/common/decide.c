@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ownership rule of Linux 7.1, widened where 7.1 strands memory:
+ *
+ *  - committed CXL regions that cover the range completely mean CXL owns it.
+ *    7.1 only accepts a single region containing the range; several adjacent
+ *    regions with no gap are just as complete, and handing such a range to
+ *    HMEM leaves it owned but impossible to online.
+ *  - otherwise HMEM owns the whole range, as in 7.1, but registers it in
+ *    pieces cut at the region boundaries inside it: kmem reserves each dax
+ *    range in iomem and fails (-EBUSY) on one that straddles a region.
+ *  - pieces CXL already holds (dax_cxl bound before the decision) are left to
+ *    CXL: a range never gets two owners.
+ */
+#include "sr_decide.h"
+
+#ifndef __KERNEL__
+#include <errno.h>
+#endif
+
+static bool spans_overlap(const struct sr_span *a, const struct sr_span *b)
+{
+	return a->start <= b->end && b->start <= a->end;
+}
+
+static bool span_contains(const struct sr_span *outer, const struct sr_span *inner)
+{
+	return outer->start <= inner->start && inner->end <= outer->end;
+}
+
+/* Insert @v into the sorted set @cuts unless present; false when full. */
+static bool add_cut(u64 *cuts, unsigned int *nr, u64 v)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < *nr && cuts[i] < v; i++)
+		;
+	if (i < *nr && cuts[i] == v)
+		return true;
+	if (*nr == SR_MAX_SPANS)
+		return false;
+	for (j = *nr; j > i; j--)
+		cuts[j] = cuts[j - 1];
+	cuts[i] = v;
+	(*nr)++;
+	return true;
+}
+
+/* Cut points (starts of new pieces) at the edges of @spans inside @range. */
+static int add_edges(u64 *cuts, unsigned int *nr, const struct sr_span *range,
+		     const struct sr_span *spans, unsigned int nr_spans)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_spans; i++) {
+		const struct sr_span *s = &spans[i];
+
+		if (s->start > s->end || !spans_overlap(s, range))
+			continue;
+		if (s->start > range->start && !add_cut(cuts, nr, s->start))
+			return -E2BIG;
+		/* end + 1 cannot overflow: s->end < range->end */
+		if (s->end < range->end && !add_cut(cuts, nr, s->end + 1))
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* Do @regions cover every byte of @range?  Order of @regions is free. */
+static bool covered(const struct sr_span *range, const struct sr_span *regions,
+		    unsigned int nr_regions)
+{
+	u64 next = range->start;
+	bool progress = true;
+	unsigned int i;
+
+	/* Extend the covered prefix until it stops growing: O(n^2), n small */
+	while (progress) {
+		progress = false;
+		for (i = 0; i < nr_regions; i++) {
+			const struct sr_span *r = &regions[i];
+
+			if (r->start > r->end || r->start > next || r->end < next)
+				continue;
+			if (r->end >= range->end)
+				return true;
+			next = r->end + 1;
+			progress = true;
+		}
+	}
+	return false;
+}
+
+/**
+ * sr_decide - decide the owner of one Soft Reserved range
+ * @range: the Soft Reserved range
+ * @in_cxl_window: @range intersects a CXL window
+ * @regions: committed CXL regions (any order; those outside @range ignored)
+ * @nr_regions: entries in @regions
+ * @taken: spans already bound by dax_cxl before the decision
+ * @nr_taken: entries in @taken
+ * @d: the decision
+ *
+ * Return: 0, -EINVAL for an empty or inverted @range, -E2BIG when the range
+ * would need more than SR_MAX_SPANS pieces.
+ */
+int sr_decide(const struct sr_span *range, bool in_cxl_window,
+	      const struct sr_span *regions, unsigned int nr_regions,
+	      const struct sr_span *taken, unsigned int nr_taken,
+	      struct sr_decision *d)
+{
+	u64 cuts[SR_MAX_SPANS];
+	unsigned int nr_cuts = 0, i, j;
+	bool any = false;
+	int rc;
+
+	*d = (struct sr_decision) { .owner = SR_OWNER_NONE };
+	if (range->start > range->end)
+		return -EINVAL;
+
+	if (!in_cxl_window) {
+		d->owner = SR_OWNER_HMEM;
+		d->reason = SR_REASON_OUTSIDE_CXL;
+		d->pieces[0] = *range;
+		d->nr_pieces = 1;
+		return 0;
+	}
+
+	if (covered(range, regions, nr_regions)) {
+		d->owner = SR_OWNER_CXL;
+		d->reason = SR_REASON_COVERED;
+		for (i = 0; i < nr_regions; i++)
+			if (span_contains(&regions[i], range))
+				d->reason = SR_REASON_CONTAINED;
+		return 0;
+	}
+
+	for (i = 0; i < nr_regions; i++)
+		if (regions[i].start <= regions[i].end &&
+		    spans_overlap(&regions[i], range))
+			any = true;
+	d->owner = SR_OWNER_HMEM;
+	d->reason = any ? SR_REASON_PARTIAL : SR_REASON_NO_REGION;
+
+	rc = add_edges(cuts, &nr_cuts, range, regions, nr_regions);
+	if (!rc)
+		rc = add_edges(cuts, &nr_cuts, range, taken, nr_taken);
+	if (rc)
+		return rc;
+
+	for (i = 0; i <= nr_cuts; i++) {
+		struct sr_span piece = {
+			.start = i ? cuts[i - 1] : range->start,
+			.end = i < nr_cuts ? cuts[i] - 1 : range->end,
+		};
+		bool held = false;
+
+		/* pieces never straddle a taken span: they were cut at its edges */
+		for (j = 0; j < nr_taken; j++)
+			if (taken[j].start <= taken[j].end &&
+			    spans_overlap(&taken[j], &piece))
+				held = true;
+		if (held) {
+			d->nr_taken++;
+			continue;
+		}
+		if (d->nr_pieces == SR_MAX_SPANS)
+			return -E2BIG;
+		d->pieces[d->nr_pieces++] = piece;
+	}
+	return 0;
+}
+
+const char *sr_owner_name(enum sr_owner owner)
+{
+	switch (owner) {
+	case SR_OWNER_HMEM:
+		return "hmem";
+	case SR_OWNER_CXL:
+		return "cxl";
+	default:
+		return "none";
+	}
+}
+
+const char *sr_reason_text(enum sr_reason reason)
+{
+	switch (reason) {
+	case SR_REASON_OUTSIDE_CXL:
+		return "outside every CXL window";
+	case SR_REASON_CONTAINED:
+		return "a committed CXL region contains it";
+	case SR_REASON_COVERED:
+		return "adjacent committed CXL regions cover it";
+	case SR_REASON_NO_REGION:
+		return "no committed CXL region in it";
+	case SR_REASON_PARTIAL:
+		return "committed CXL regions cover only part of it";
+	}
+	return "unknown";
+}
