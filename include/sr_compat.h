@@ -18,11 +18,13 @@
 DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
 #endif
 
-/* MODULE_IMPORT_NS() takes a string literal from 6.13 on. */
+/* Symbol namespaces are bare words before 6.13, string literals after. */
 #ifdef HAVE_MODULE_IMPORT_NS_IDENT
-#define SR_IMPORT_NS_CXL() MODULE_IMPORT_NS(CXL)
+#define SR_NS_CXL	CXL
+#define SR_NS_CXL_SR	CXL_SR
 #else
-#define SR_IMPORT_NS_CXL() MODULE_IMPORT_NS("CXL")
+#define SR_NS_CXL	"CXL"
+#define SR_NS_CXL_SR	"CXL_SR"
 #endif
 
 /*

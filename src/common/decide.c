@@ -14,7 +14,9 @@
  */
 #include "sr_decide.h"
 
-#ifndef __KERNEL__
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#else
 #include <errno.h>
 #endif
 

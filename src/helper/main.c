@@ -7,23 +7,45 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
 #include "sr_compat.h"
-#include "sr_mirror.h"
+
+DEFINE_MUTEX(cxl_sr_lock);
+
+/*
+ * 7.1 keeps "the initial pass is done" in built-in code so it survives a
+ * reload of dax_hmem; dax_hmem_sr cannot unload while this module is loaded.
+ */
+static bool initial_pass_done;
+
+bool cxl_sr_initial_pass_done(void)
+{
+	guard(mutex)(&cxl_sr_lock);
+	return initial_pass_done;
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_initial_pass_done, SR_NS_CXL_SR);
+
+void cxl_sr_set_initial_pass_done(void)
+{
+	guard(mutex)(&cxl_sr_lock);
+	initial_pass_done = true;
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_set_initial_pass_done, SR_NS_CXL_SR);
 
 static int __init cxl_sr_helper_init(void)
 {
-	pr_info("loaded for %s\n", SR_KERNEL_RELEASE);
-	return 0;
+	return cxl_sr_gate_init();
 }
 
 static void __exit cxl_sr_helper_exit(void)
 {
-	pr_info("unloaded\n");
+	cxl_sr_gate_exit();
 }
 
 module_init(cxl_sr_helper_init);
 module_exit(cxl_sr_helper_exit);
 
-SR_IMPORT_NS_CXL();
+MODULE_IMPORT_NS(SR_NS_CXL);
 MODULE_DESCRIPTION("CXL region facts and dax_cxl ordering for dax_hmem_sr");
 MODULE_LICENSE("GPL");

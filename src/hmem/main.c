@@ -1,27 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dax_hmem_sr: the HMEM driver for Soft Reserved memory, with ownership of
- * ranges that meet a CXL window decided per range after CXL has probed.
+ * ranges that meet a CXL window decided per range after CXL has probed
+ * (Linux 7.1's dax_hmem, for kernels 6.3 to 7.0).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kmod.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
+#include "internal.h"
 #include "sr_compat.h"
-#include "sr_mirror.h"
+
+struct workqueue_struct *dax_hmem_sr_wq;
+
+/* The stock dax_hmem (or anything else) already serving hmem_platform.0 */
+static int check_stock_driver(void)
+{
+	struct device_driver *drv;
+	struct device *dev;
+	int rc = 0;
+
+	drv = driver_find("hmem_platform", &platform_bus_type);
+	if (drv) {
+		pr_err("the stock dax_hmem is loaded: remove it (modprobe -r dax_hmem) and keep it out with /usr/lib/modprobe.d/dax-hmem-sr.conf (dkms install dax-hmem-sr)\n");
+		return -EBUSY;
+	}
+	dev = bus_find_device_by_name(&platform_bus_type, NULL, "hmem_platform.0");
+	if (!dev)
+		return 0;
+	scoped_guard(device, dev) {
+		if (dev->driver && dev->driver != &dax_hmem_sr_platform_driver.driver) {
+			pr_err("hmem_platform.0 is bound to driver %s: unbind it first\n",
+			       dev->driver->name);
+			rc = -EBUSY;
+		}
+	}
+	put_device(dev);
+	return rc;
+}
 
 static int __init dax_hmem_sr_init(void)
 {
-	pr_info("loaded for %s\n", SR_KERNEL_RELEASE);
+	int rc;
+
+	rc = check_stock_driver();
+	if (rc)
+		return rc;
+
+	/*
+	 * Start CXL enumeration before the first walk, so the deferred decision
+	 * after wait_for_device_probe() sees its regions.  7.1 asks for cxl_acpi
+	 * and cxl_pci; on 6.x cxl_pci does not pull in cxl_mem, in whose probe
+	 * firmware-committed regions assemble, so ask for that too.
+	 */
+	if (IS_ENABLED(CONFIG_DEV_DAX_CXL)) {
+		request_module("cxl_acpi");
+		request_module("cxl_pci");
+		request_module("cxl_mem");
+	}
+
+	dax_hmem_sr_wq = alloc_ordered_workqueue("dax_hmem_sr_wq", 0);
+	if (!dax_hmem_sr_wq)
+		return -ENOMEM;
+
+	rc = platform_driver_register(&dax_hmem_sr_driver);
+	if (rc)
+		goto err_driver;
+
+	/* Last: its probe may queue work, and nothing after it can fail. */
+	rc = platform_driver_register(&dax_hmem_sr_platform_driver);
+	if (rc)
+		goto err_platform_driver;
+
+	rc = check_stock_driver();
+	if (rc)
+		goto err_stock;
 	return 0;
+
+err_stock:
+	platform_driver_unregister(&dax_hmem_sr_platform_driver);
+err_platform_driver:
+	platform_driver_unregister(&dax_hmem_sr_driver);
+err_driver:
+	destroy_workqueue(dax_hmem_sr_wq);
+	return rc;
 }
 
 static void __exit dax_hmem_sr_exit(void)
 {
-	pr_info("unloaded\n");
+	platform_driver_unregister(&dax_hmem_sr_platform_driver);
+	/* the pending decision, if any, sees the driver gone and opens the gate */
+	destroy_workqueue(dax_hmem_sr_wq);
+	platform_driver_unregister(&dax_hmem_sr_driver);
 }
 
 module_init(dax_hmem_sr_init);
 module_exit(dax_hmem_sr_exit);
 
+MODULE_IMPORT_NS(SR_NS_CXL_SR);
 MODULE_DESCRIPTION("HMEM DAX with per-range Soft Reserved arbitration against CXL");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hold dax_cxl back from CXL dax regions until dax_hmem_sr has decided the
+ * Soft Reserved ranges, and keep it off ranges HMEM owns.
+ *
+ * 7.1 delays dax_cxl's driver registration until dax_hmem's work is flushed.
+ * Stock dax_cxl registers at once and binds whatever exists.  The gate needs
+ * no kprobe: it adds a managed device link from each CXL dax region
+ * (consumer) to a device of ours that never binds (supplier).  The driver
+ * core then answers every probe of that region with -EPROBE_DEFER ("supplier
+ * cxl_sr_gate not ready"), whichever driver tries and whenever it was loaded.
+ * Deleting the link and attaching releases it.  All of it is exported API:
+ * bus notifiers, device_link_add()/device_link_remove(), device_attach().
+ *
+ * Links are added when a CXL dax region is created (BUS_NOTIFY_ADD_DEVICE
+ * runs before the driver core probes it) while the gate is closed or its
+ * range belongs to HMEM, and to existing unbound ones when the gate closes.
+ * Each is added under the region's device lock, never to a region being
+ * probed: a link added mid-probe would be inconsistent with the bound driver.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
+#include "sr_compat.h"
+
+struct held {
+	struct list_head list;
+	struct device *dax_region;
+	bool refused;			/* logged as refused for HMEM */
+};
+
+static struct device *gate;
+static bool gate_closed;
+static LIST_HEAD(held_regions);
+
+static struct held *find_held(struct device *dev)
+{
+	struct held *h;
+
+	list_for_each_entry(h, &held_regions, list)
+		if (h->dax_region == dev)
+			return h;
+	return NULL;
+}
+
+/* Caller holds the device lock of @dev and cxl_sr_lock. */
+static void hold(struct device *dev)
+{
+	struct held *h;
+
+	if (dev->driver || find_held(dev))
+		return;
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		goto fail;
+	if (!device_link_add(dev, gate, 0)) {
+		kfree(h);
+		goto fail;
+	}
+	h->dax_region = get_device(dev);
+	list_add_tail(&h->list, &held_regions);
+	dev_dbg(dev, "held until Soft Reserved ranges are decided\n");
+	return;
+fail:
+	dev_err(dev, "cannot hold back from dax_cxl; ranges may get two owners\n");
+}
+
+/* Caller holds cxl_sr_lock. */
+static void refuse(struct held *h, const char *owner)
+{
+	struct range range = cxl_sr_dax_region_range(h->dax_region);
+
+	if (h->refused)
+		return;
+	h->refused = true;
+	dev_info(h->dax_region,
+		 "dax_region resource conflict: [mem %#llx-%#llx] owned by %s (dax_hmem_sr), not binding dax_cxl\n",
+		 range.start, range.end, owner);
+}
+
+/*
+ * Let go of every held region whose range HMEM does not own.  Runs from a
+ * work item: device_attach() probes dax_cxl and kmem, which may online
+ * gigabytes, and must not run under a caller's device lock.
+ */
+static void release_unowned(struct work_struct *work)
+{
+	struct held *h, *n;
+	LIST_HEAD(release);
+
+	scoped_guard(mutex, &cxl_sr_lock) {
+		if (gate_closed)
+			return;
+		list_for_each_entry_safe(h, n, &held_regions, list) {
+			struct range range = cxl_sr_dax_region_range(h->dax_region);
+			const char *owner = cxl_sr_hmem_owner(&range);
+
+			if (owner)
+				refuse(h, owner);
+			else
+				list_move_tail(&h->list, &release);
+		}
+	}
+
+	list_for_each_entry_safe(h, n, &release, list) {
+		device_link_remove(h->dax_region, gate);
+		dev_dbg(h->dax_region, "released to dax_cxl\n");
+		if (device_attach(h->dax_region) < 0)
+			dev_warn(h->dax_region, "attach after release failed\n");
+		put_device(h->dax_region);
+		kfree(h);
+	}
+}
+
+static DECLARE_WORK(release_work, release_unowned);
+
+static int hold_existing(struct device *dev, void *data)
+{
+	if (!cxl_sr_is_dax_region(dev))
+		return 0;
+	guard(device)(dev);
+	guard(mutex)(&cxl_sr_lock);
+	if (dev->driver) {
+		if (!cxl_sr_claim_cxl(dev))
+			dev_info(dev, "bound by dax_cxl before the Soft Reserved decision: CXL keeps it\n");
+		return 0;
+	}
+	hold(dev);
+	return 0;
+}
+
+/**
+ * cxl_sr_gate_close - hold every CXL dax region, present and future
+ *
+ * Called by dax_hmem_sr before it defers a range to its decision work.
+ * Regions dax_cxl bound already are recorded as CXL's.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cxl_sr_gate_close(void)
+{
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_closed = true;
+	flush_work(&release_work);
+	return bus_for_each_dev(&cxl_bus_type, NULL, NULL, hold_existing);
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_close, SR_NS_CXL_SR);
+
+/**
+ * cxl_sr_gate_open - decisions made: release what HMEM does not own
+ *
+ * Held regions whose range HMEM claimed stay held (refused, with a log line);
+ * the others are attached to dax_cxl from a work item.
+ */
+void cxl_sr_gate_open(void)
+{
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_closed = false;
+	queue_work(system_long_wq, &release_work);
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_open, SR_NS_CXL_SR);
+
+/* An HMEM claim went away: regions refused for it may bind now. */
+void cxl_sr_gate_recheck(void)
+{
+	queue_work(system_long_wq, &release_work);
+}
+
+static void dax_region_added(struct device *dev)
+{
+	struct range range = cxl_sr_dax_region_range(dev);
+	const char *owner;
+
+	guard(device)(dev);
+	guard(mutex)(&cxl_sr_lock);
+	owner = cxl_sr_hmem_owner(&range);
+	if (!gate_closed && !owner)
+		return;
+	hold(dev);
+	if (owner && find_held(dev))
+		refuse(find_held(dev), owner);
+}
+
+static void dax_region_deleted(struct device *dev)
+{
+	struct held *h;
+
+	guard(mutex)(&cxl_sr_lock);
+	h = find_held(dev);
+	if (!h)
+		return;
+	device_link_remove(dev, gate);
+	list_del(&h->list);
+	put_device(h->dax_region);
+	kfree(h);
+}
+
+static int cxl_bus_event(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct device *dev = data;
+
+	if (!cxl_sr_is_dax_region(dev))
+		return NOTIFY_DONE;
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		dax_region_added(dev);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		dax_region_deleted(dev);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		/* the driver core holds the device lock here */
+		scoped_guard(mutex, &cxl_sr_lock)
+			if (cxl_sr_claim_cxl(dev))
+				dev_err(dev, "bound by %s over a range another owner holds\n",
+					dev->driver->name);
+		break;
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		scoped_guard(mutex, &cxl_sr_lock)
+			cxl_sr_unclaim_cxl(dev);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block cxl_bus_nb = {
+	.notifier_call = cxl_bus_event,
+};
+
+int cxl_sr_gate_init(void)
+{
+	int rc;
+
+	gate = root_device_register("cxl_sr_gate");
+	if (IS_ERR(gate))
+		return PTR_ERR(gate);
+	rc = bus_register_notifier(&cxl_bus_type, &cxl_bus_nb);
+	if (rc)
+		root_device_unregister(gate);
+	return rc;
+}
+
+/* dax_hmem_sr is gone (it links us): nothing is HMEM's any more. */
+void cxl_sr_gate_exit(void)
+{
+	bus_unregister_notifier(&cxl_bus_type, &cxl_bus_nb);
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_closed = false;
+	cxl_sr_claims_exit();
+	release_unowned(NULL);
+	cancel_work_sync(&release_work);
+	root_device_unregister(gate);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which committed CXL regions lie in a range: 7.1's
+ * cxl_region_contains_resource() generalised to a list, so dax_hmem_sr can
+ * also accept adjacent regions and cut its pieces at region edges.
+ *
+ * 7.1 reads the region state under cxl_rwsem.region, which stock kernels do
+ * not export.  Here each region is read under its device lock instead: a
+ * decommit (commit_store) releases the region driver, which needs that lock,
+ * before it resets the decoders, and a region is only unregistered after its
+ * driver is released.  So while the lock is held, a region in COMMIT state
+ * stays committed or goes to RESET_PENDING (not counted), and params.res
+ * stays allocated.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/module.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
+#include "sr_compat.h"
+#include "sr_mirror.h"
+
+struct region_walk {
+	const struct range *range;
+	struct cxl_sr_region *out;
+	unsigned int max;
+	unsigned int nr;
+};
+
+static int add_committed_region(struct device *dev, void *data)
+{
+	struct sr_cxl_region *cxlr = container_of(dev, struct sr_cxl_region, dev);
+	struct region_walk *walk = data;
+	struct resource *res;
+
+	if (!is_cxl_region(dev))
+		return 0;
+
+	guard(device)(dev);
+	res = cxlr->params.res;
+	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
+		return 0;
+	if (res->start > walk->range->end || res->end < walk->range->start)
+		return 0;
+	if (walk->nr == walk->max)
+		return -E2BIG;
+	walk->out[walk->nr++] = (struct cxl_sr_region) {
+		.range = { .start = res->start, .end = res->end },
+		.id = cxlr->id,
+	};
+	return 0;
+}
+
+/**
+ * cxl_sr_regions - committed CXL regions that intersect @range
+ * @range: host physical range, usually a Soft Reserved range
+ * @out: filled with the regions, in bus order
+ * @max: room in @out
+ *
+ * Return: number of regions, or -E2BIG when more than @max.
+ */
+int cxl_sr_regions(const struct range *range, struct cxl_sr_region *out,
+		   unsigned int max)
+{
+	struct region_walk walk = { .range = range, .out = out, .max = max };
+	int rc;
+
+	rc = bus_for_each_dev(&cxl_bus_type, NULL, &walk, add_committed_region);
+	return rc ? rc : walk.nr;
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_regions, SR_NS_CXL_SR);
+
+/* The CXL dax region device (cxl_dax_region_type), by its type's name. */
+bool cxl_sr_is_dax_region(struct device *dev)
+{
+	return dev->type && dev->type->name &&
+	       !strcmp(dev->type->name, "cxl_dax_region");
+}
+
+struct range cxl_sr_dax_region_range(struct device *dev)
+{
+	return container_of(dev, struct sr_cxl_dax_region, dev)->hpa_range;
+}
+
+struct sr_find {
+	const struct range *range;
+	struct resource *found;
+};
+
+static bool is_soft_reserved_for(const struct resource *res, const struct range *range)
+{
+	return res && res->desc == IORES_DESC_SOFT_RESERVED &&
+	       res->start == range->start && res->end == range->end;
+}
+
+static int find_soft_reserved(struct device *dev, void *data)
+{
+	struct sr_cxl_region *cxlr = container_of(dev, struct sr_cxl_region, dev);
+	struct sr_find *find = data;
+	struct resource *res, *child;
+
+	if (!is_cxl_region(dev))
+		return 0;
+
+	guard(device)(dev);
+	res = cxlr->params.res;
+	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
+		return 0;
+	if (res->start > find->range->end || res->end < find->range->start)
+		return 0;
+	/* Soft Reserved sits above a smaller region, or below an equal one */
+	if (is_soft_reserved_for(res->parent, find->range)) {
+		find->found = res->parent;
+		return 1;
+	}
+	for (child = res->child; child; child = child->sibling) {
+		if (is_soft_reserved_for(child, find->range)) {
+			find->found = child;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * cxl_sr_soft_reserved - the iomem "Soft Reserved" resource of @range
+ * @range: a Soft Reserved range that committed CXL regions cover
+ *
+ * On kernels that keep Soft Reserved in iomem_resource (6.x), insert_resource()
+ * of a region nests it under or above the firmware's Soft Reserved entry.
+ * The walk starts from the region's own resource, read under the region's
+ * device lock (see above): nothing under a gated region changes meanwhile,
+ * and e820's Soft Reserved resources are never freed.
+ *
+ * Return: the resource, or NULL when @range has none next to its regions.
+ */
+struct resource *cxl_sr_soft_reserved(const struct range *range)
+{
+	struct sr_find find = { .range = range };
+
+	bus_for_each_dev(&cxl_bus_type, NULL, &find, find_soft_reserved);
+	return find.found;
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_soft_reserved, SR_NS_CXL_SR);

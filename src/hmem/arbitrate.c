@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Gather the facts about one Soft Reserved range, let src/common/decide.c
+ * pick the owner, and apply the decision.
+ */
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
+#include "sr_compat.h"
+#include "sr_decide.h"
+
+bool hmem_sr_in_cxl_window(const struct resource *res)
+{
+	return region_intersects(res->start, resource_size(res), IORESOURCE_MEM,
+				 IORES_DESC_CXL) != REGION_DISJOINT;
+}
+
+struct facts {
+	struct cxl_sr_region regions[SR_MAX_SPANS];
+	struct sr_span region_spans[SR_MAX_SPANS];
+	struct range taken[SR_MAX_SPANS];
+	struct sr_span taken_spans[SR_MAX_SPANS];
+	struct sr_decision d;
+	char names[128];
+};
+
+static void append_name(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%s", used ? " " : "", name);
+}
+
+static int gather(const struct range *range, struct facts *f,
+		  unsigned int *nr_regions, unsigned int *nr_taken)
+{
+	int i, n;
+
+	n = cxl_sr_regions(range, f->regions, ARRAY_SIZE(f->regions));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		char name[16];
+
+		f->region_spans[i] = (struct sr_span) {
+			f->regions[i].range.start, f->regions[i].range.end,
+		};
+		snprintf(name, sizeof(name), "region%d", f->regions[i].id);
+		append_name(f->names, sizeof(f->names), name);
+	}
+	*nr_regions = n;
+
+	n = cxl_sr_cxl_claims(range, f->taken, ARRAY_SIZE(f->taken));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		f->taken_spans[i] = (struct sr_span) { f->taken[i].start, f->taken[i].end };
+	*nr_taken = n;
+	return 0;
+}
+
+static int register_pieces(struct device *host, int target_nid,
+			   const struct resource *res, struct facts *f)
+{
+	unsigned int i, done = 0;
+	char name[32];
+	int rc;
+
+	f->names[0] = '\0';
+	rc = hmem_sr_iomem_hmem_owns(host, res);
+	if (rc)
+		return rc;
+	for (i = 0; i < f->d.nr_pieces; i++) {
+		struct range piece = { f->d.pieces[i].start, f->d.pieces[i].end };
+
+		rc = hmem_sr_register_piece(host, target_nid, &piece, name, sizeof(name));
+		if (rc) {
+			dev_err(host, "registering [mem %#llx-%#llx] failed: %d\n",
+				piece.start, piece.end, rc);
+			continue;
+		}
+		append_name(f->names, sizeof(f->names), name);
+		done++;
+	}
+	return done ? 0 : rc;
+}
+
+/**
+ * hmem_sr_decide_range - decide who owns @res and make it so
+ * @host: hmem_platform.0
+ * @target_nid: NUMA node of @res
+ * @res: a Soft Reserved range
+ *
+ * Ranges outside CXL windows go to HMEM whole.  The others go to CXL when
+ * committed regions cover them completely, else to HMEM in pieces.
+ *
+ * Return: 0, or a negative errno when nothing could be registered.
+ */
+int hmem_sr_decide_range(struct device *host, int target_nid,
+			 const struct resource *res)
+{
+	struct range range = { .start = res->start, .end = res->end };
+	struct sr_span span = { res->start, res->end };
+	unsigned int nr_regions = 0, nr_taken = 0;
+	bool in_window = hmem_sr_in_cxl_window(res);
+	struct facts *f;
+	int rc;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+
+	if (in_window) {
+		rc = gather(&range, f, &nr_regions, &nr_taken);
+		if (rc)
+			dev_warn(host, "%pr: cannot list CXL regions (%d), treating as none\n",
+				 res, rc);
+	}
+	rc = sr_decide(&span, in_window, f->region_spans, nr_regions,
+		       f->taken_spans, nr_taken, &f->d);
+	if (rc == -E2BIG) {
+		dev_warn(host, "%pr: too many CXL regions inside, registering it whole\n", res);
+		f->d.nr_pieces = 1;
+		f->d.pieces[0] = span;
+	} else if (rc) {
+		goto out;
+	}
+
+	if (f->d.owner == SR_OWNER_CXL) {
+		dev_dbg(host, "CXL claims resource, dropping: %pr\n", res);
+		hmem_sr_iomem_cxl_owns(host, res);
+		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner cxl, %s (%s)\n",
+			 range.start, range.end, sr_reason_text(f->d.reason), f->names);
+		goto out;
+	}
+
+	if (in_window)
+		dev_dbg(host, "CXL did not claim resource, registering: %pr\n", res);
+	rc = register_pieces(host, target_nid, res, f);
+	if (f->d.nr_taken)
+		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s (%s), %u part(s) already bound by dax_cxl stay with CXL\n",
+			 range.start, range.end, sr_reason_text(f->d.reason), f->names,
+			 f->d.nr_taken);
+	else
+		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s (%s)\n",
+			 range.start, range.end, sr_reason_text(f->d.reason), f->names);
+out:
+	kfree(f);
+	return rc;
+}

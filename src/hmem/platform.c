@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hmem_platform.0 device that built-in code creates for all Soft
+ * Reserved ranges: ranges outside CXL windows register at once, the others
+ * wait for the decision after CXL has probed (defer.c).
+ */
+#include <linux/dax.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
+#include "sr_compat.h"
+
+static int hmem_register_device(struct device *host, int target_nid,
+				const struct resource *res)
+{
+	if (IS_ENABLED(CONFIG_DEV_DAX_CXL) && hmem_sr_in_cxl_window(res)) {
+		if (!cxl_sr_initial_pass_done()) {
+			dev_dbg(host, "await CXL initial probe: %pr\n", res);
+			return hmem_sr_defer(host);
+		}
+		/* After the initial pass: first come, first served, as in 7.1 */
+		dev_dbg(host, "deferring range to CXL: %pr\n", res);
+		return 0;
+	}
+
+	return hmem_sr_decide_range(host, target_nid, res);
+}
+
+static int dax_hmem_sr_platform_probe(struct platform_device *pdev)
+{
+	/* the work is only flushed on module unload: no rebind while pending */
+	if (hmem_sr_defer_pending())
+		return -EBUSY;
+
+	return walk_hmem_resources(&pdev->dev, hmem_register_device);
+}
+
+static const struct platform_device_id hmem_platform_ids[] = {
+	{ .name = "hmem_platform" },
+	{ }
+};
+MODULE_DEVICE_TABLE(platform, hmem_platform_ids);
+
+struct platform_driver dax_hmem_sr_platform_driver = {
+	.probe = dax_hmem_sr_platform_probe,
+	.id_table = hmem_platform_ids,
+	.driver = {
+		.name = "dax_hmem_sr_platform",
+	},
+};

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HMEM's dax regions: one hmem_sr.<memregion id> device per piece of a Soft
+ * Reserved range, as the stock driver makes hmem.<id> per range, and its
+ * driver, which builds the dax region and device that kmem then onlines.
+ */
+#include <linux/memregion.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include "cxl_sr_helper.h"
+#include "internal.h"
+#include "sr_compat.h"
+#include "sr_mirror.h"
+
+static bool region_idle;
+module_param_named(region_idle, region_idle, bool, 0644);
+MODULE_PARM_DESC(region_idle, "Do not send HMEM dax devices to kmem (as dax_hmem.region_idle)");
+
+static int dax_hmem_sr_probe(struct platform_device *pdev)
+{
+	unsigned long flags = SR_IORESOURCE_DAX_KMEM;
+	struct device *dev = &pdev->dev;
+	struct dax_region *dax_region;
+	struct memregion_info *mri;
+	struct dev_dax_data data;
+
+	/*
+	 * @region_idle == true indicates that an administrative agent
+	 * wants to manipulate the range partitioning before the devices
+	 * are created, so do not send them to the dax_kmem driver by
+	 * default.
+	 */
+	if (region_idle)
+		flags = 0;
+
+	mri = dev->platform_data;
+	dax_region = alloc_dax_region(dev, pdev->id, &mri->range,
+				      mri->target_node, PMD_SIZE, flags);
+	if (!dax_region)
+		return -ENOMEM;
+
+	data = (struct dev_dax_data) {
+		.dax_region = dax_region,
+		.id = -1,
+		.size = region_idle ? 0 : range_len(&mri->range),
+		.memmap_on_memory = false,
+	};
+
+	return PTR_ERR_OR_ZERO(devm_create_dev_dax(&data));
+}
+
+static const struct platform_device_id hmem_sr_ids[] = {
+	{ .name = "hmem_sr" },
+	{ }
+};
+
+struct platform_driver dax_hmem_sr_driver = {
+	.probe = dax_hmem_sr_probe,
+	.id_table = hmem_sr_ids,
+	.driver = {
+		.name = "dax_hmem_sr",
+	},
+};
+
+static void release_memregion(void *data)
+{
+	memregion_free((long)data);
+}
+
+static void release_claim(void *range)
+{
+	cxl_sr_unclaim(range);
+}
+
+static void release_hmem(void *pdev)
+{
+	platform_device_unregister(pdev);
+}
+
+/**
+ * hmem_sr_register_piece - give one piece of a Soft Reserved range to HMEM
+ * @host: hmem_platform.0, whose unbind tears the piece down again
+ * @target_nid: NUMA node of the memory
+ * @piece: the span, inside one Soft Reserved range
+ * @name: filled with the new device's name
+ * @len: room in @name
+ *
+ * The span is claimed first (cxl_sr_helper): a span dax_cxl or HMEM holds
+ * already is refused with -EBUSY, so no memory gets two dax regions.
+ *
+ * Return: 0 or a negative errno.
+ */
+int hmem_sr_register_piece(struct device *host, int target_nid,
+			   const struct range *piece, char *name, size_t len)
+{
+	struct platform_device *pdev;
+	struct memregion_info info;
+	struct range *claimed;
+	long id;
+	int rc;
+
+	id = memregion_alloc(GFP_KERNEL);
+	if (id < 0) {
+		dev_err(host, "memregion allocation failure for [mem %#llx-%#llx]\n",
+			piece->start, piece->end);
+		return -ENOMEM;
+	}
+	rc = devm_add_action_or_reset(host, release_memregion, (void *)id);
+	if (rc)
+		return rc;
+
+	snprintf(name, len, "hmem_sr.%ld", id);
+	claimed = devm_kmemdup(host, piece, sizeof(*piece), GFP_KERNEL);
+	if (!claimed)
+		return -ENOMEM;
+	rc = cxl_sr_claim(claimed, name);
+	if (rc)
+		return rc;
+	rc = devm_add_action_or_reset(host, release_claim, claimed);
+	if (rc)
+		return rc;
+
+	pdev = platform_device_alloc("hmem_sr", id);
+	if (!pdev)
+		return -ENOMEM;
+
+	pdev->dev.parent = host;
+	pdev->dev.numa_node = numa_map_to_online_node(target_nid);
+	info = (struct memregion_info) {
+		.target_node = target_nid,
+		.range = *piece,
+	};
+	rc = platform_device_add_data(pdev, &info, sizeof(info));
+	if (rc < 0)
+		goto out_put;
+
+	rc = platform_device_add(pdev);
+	if (rc < 0) {
+		dev_err(host, "%s add failed for [mem %#llx-%#llx]\n",
+			dev_name(&pdev->dev), piece->start, piece->end);
+		goto out_put;
+	}
+
+	return devm_add_action_or_reset(host, release_hmem, pdev);
+
+out_put:
+	platform_device_put(pdev);
+	return rc;
+}
