@@ -13,6 +13,7 @@
 #endif
 #include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/slab.h>
 
 #ifndef HAVE_GUARD_DEVICE
 DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
@@ -25,6 +26,11 @@ DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
 #else
 #define SR_NS_CXL	"CXL"
 #define SR_NS_CXL_SR	"CXL_SR"
+#endif
+
+/* kzalloc_obj() (7.0) is the allocation style of the model code. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(obj) ((typeof(obj) *)kzalloc(sizeof(obj), GFP_KERNEL))
 #endif
 
 /*

@@ -45,7 +45,7 @@ static int add_claim(const struct range *range, struct device *dax_region,
 		       range->start, range->end, other->owner, owner);
 		return -EBUSY;
 	}
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc_obj(*c);
 	if (!c)
 		return -ENOMEM;
 	c->range = *range;

@@ -56,7 +56,7 @@ static void hold(struct device *dev)
 
 	if (dev->driver || find_held(dev))
 		return;
-	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	h = kzalloc_obj(*h);
 	if (!h)
 		goto fail;
 	if (!device_link_add(dev, gate, 0)) {
@@ -68,7 +68,7 @@ static void hold(struct device *dev)
 	dev_dbg(dev, "held until Soft Reserved ranges are decided\n");
 	return;
 fail:
-	dev_err(dev, "cannot hold back from dax_cxl; ranges may get two owners\n");
+	dev_err(dev, "dax_cxl cannot be held back from it; its range may get two owners\n");
 }
 
 /* Caller holds cxl_sr_lock. */

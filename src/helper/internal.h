@@ -13,7 +13,7 @@
 extern struct mutex cxl_sr_lock;
 
 /* From drivers/cxl/cxl.h; exported by cxl_core (built in), namespace CXL */
-extern struct bus_type cxl_bus_type;
+extern const struct bus_type cxl_bus_type;
 bool is_cxl_region(struct device *dev);
 
 static inline bool spans_overlap(const struct range *a, const struct range *b)

@@ -110,7 +110,7 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 	struct facts *f;
 	int rc;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc_obj(*f);
 	if (!f)
 		return -ENOMEM;
 

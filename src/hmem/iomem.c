@@ -54,7 +54,7 @@ int hmem_sr_iomem_hmem_owns(struct device *host, const struct resource *res)
 	if (region_intersects(res->start, resource_size(res), IORESOURCE_MEM,
 			      IORES_DESC_SOFT_RESERVED) == REGION_INTERSECTS)
 		return 0;
-	shown = kzalloc(sizeof(*shown), GFP_KERNEL);
+	shown = kzalloc_obj(*shown);
 	if (!shown)
 		return -ENOMEM;
 	*shown = DEFINE_RES_NAMED_DESC(res->start, resource_size(res), "Soft Reserved",
