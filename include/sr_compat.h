@@ -30,7 +30,7 @@ DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
 
 /* kzalloc_obj() (7.0) is the allocation style of the model code. */
 #ifndef kzalloc_obj
-#define kzalloc_obj(obj) ((typeof(obj) *)kzalloc(sizeof(obj), GFP_KERNEL))
+#define kzalloc_obj(obj) kzalloc(sizeof(obj), GFP_KERNEL)
 #endif
 
 /*
