@@ -1,0 +1,366 @@
+# Guest side of the VM test bed, sourced by /init (busybox ash).
+#
+# Kernel command line protocol (set by tests/vm/run-test.sh):
+#   vmtest=NAME        scenario name, only echoed
+#   vmstage=1          commit decoders, then kexec into stage 2 (below)
+#   vmcommit=N         stage 1: create and commit one x1 RAM region on each of
+#                      the first N type-3 devices, in PCI address order
+#   k2.KEY=VAL         stage 2 gets KEY=VAL instead (and vmstage=2)
+#   vmhide=I,J         keep type-3 devices I,J (PCI address order) from cxl_pci
+#   vmwithhold=M,N     make "modprobe M" a no-op that succeeds, so neither a
+#                      dependency, a softdep nor request_module() loads it
+#   vmrecreate=1       after the checks, tear the SR region down and create
+#                      it again at the same address
+#   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
+# shellcheck shell=sh
+
+MODPROBE=/usr/sbin/modprobe     # kmod's: busybox's ignores softdep/install
+
+arg() {
+	for _a in $(cat /proc/cmdline); do
+		case $_a in "$1="*) echo "${_a#*=}"; return ;; esac
+	done
+	echo "$2"
+}
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+sec() { echo "=== SECTION $*"; }
+run() { echo "\$ $*"; "$@" 2>&1; echo "[rc=$?]"; }
+
+# Sizes as the kernel's memparse() reads them.
+parse_size() {
+	case $1 in
+	*[kK]) echo $(( ${1%?} << 10 )) ;;
+	*[mM]) echo $(( ${1%?} << 20 )) ;;
+	*[gG]) echo $(( ${1%?} << 30 )) ;;
+	*) echo $(( $1 )) ;;
+	esac
+}
+fmt_size() {
+	if [ $(( $1 % (1 << 30) )) = 0 ]; then echo "$(( $1 >> 30 ))G"
+	else echo "$(( $1 >> 20 ))M"; fi
+}
+hex() { printf '0x%x' "$1"; }
+
+# "BASE SIZE" per Soft Reserved memmap= on the command line.
+sr_ranges() {
+	for _a in $(cat /proc/cmdline); do
+		case $_a in
+		memmap=*%*+0xefffffff)
+			_v=${_a#memmap=}
+			_s=$(parse_size "${_v%%%*}")
+			_r=${_v#*%}
+			_b=${_r%%[-+]*}
+			echo "$(( _b )) $_s" ;;
+		esac
+	done
+}
+
+withhold() {
+	mkdir -p /etc/modprobe.d
+	for _m in $(echo "$1" | tr ',' ' '); do
+		echo "install $_m /bin/true" >>/etc/modprobe.d/vmtest-withhold.conf
+	done
+}
+
+# Type-3 memory devices (class 0x0502, prog-if 0x10), in PCI address order;
+# bus numbers follow root port order on the QEMU command line.
+t3_bdfs() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/class")" = 0x050210 ] && echo "${_d##*/}"
+	done | sort
+}
+t3_bdf() { t3_bdfs | sed -n "$(( $1 + 1 ))p"; }
+memdev_of() {
+	for _m in /sys/bus/cxl/devices/mem*; do
+		[ -e "$_m" ] || continue
+		case $(readlink -f "$_m") in */"$1"/*) echo "${_m##*/}"; return ;; esac
+	done
+}
+
+hide_devs() {
+	for _i in $(echo "$1" | tr ',' ' '); do
+		_b=$(t3_bdf "$_i")
+		[ -n "$_b" ] || { echo "VMTEST SETUP: no type-3 device $_i"; SETUP=nodev$_i; continue; }
+		# An unknown driver name: no driver matches, the device stays as
+		# stage 1 left it, with its decoders committed.
+		echo vmtest-hidden >"/sys/bus/pci/devices/$_b/driver_override"
+		echo "hid type-3 device $_i ($_b) from drivers"
+	done
+}
+
+# Wait until the device and resource state stops changing: cxl_pci and
+# dax_cxl probe asynchronously and 7.2's dax_hmem defers work.
+fingerprint() {
+	{
+		ls /sys/bus/cxl/devices /sys/bus/dax/devices 2>/dev/null
+		ls -l /sys/bus/dax/devices/*/driver 2>/dev/null
+		cat /proc/iomem /proc/modules
+		grep MemTotal /proc/meminfo
+	} | md5sum
+}
+settle() {
+	_prev= ; _same=0 ; _n=0
+	while [ $_n -lt 100 ]; do
+		_fp=$(fingerprint)
+		if [ "$_fp" = "$_prev" ]; then
+			_same=$(( _same + 1 ))
+			[ $_same -ge 3 ] && return 0
+		else
+			_same=0
+		fi
+		_prev=$_fp
+		_n=$(( _n + 1 ))
+		sleep 0.3
+	done
+	echo "VMTEST WARN: state did not settle"
+}
+
+load() {
+	for _m in "$@"; do
+		echo "\$ modprobe -b $_m"
+		$MODPROBE -b "$_m" 2>&1 || echo "[modprobe $_m: rc=$?]"
+	done
+}
+
+# Udev would load these by alias as devices appear; here they load in a
+# fixed order so runs are repeatable.  dax_hmem is loaded by the alias of
+# hmem_platform.0, as udev does, so an installed replacement answering the
+# same alias (and the package's modprobe.d policy) is what gets exercised.
+load_all() {
+	load cxl_acpi cxl_pci cxl_mem
+	settle
+	if [ -e /sys/bus/platform/devices/hmem_platform.0/modalias ]; then
+		load "$(cat /sys/bus/platform/devices/hmem_platform.0/modalias)"
+	else
+		echo "no hmem_platform.0: no Soft Reserved range reached dax"
+	fi
+	load dax_cxl device_dax kmem
+	settle
+}
+
+memtotal_kb() { awk '/^MemTotal/ { print $2 }' /proc/meminfo; }
+
+# What a user would look at.
+report() {
+	sec "iomem ($1)"; cat /proc/iomem
+	sec "modules ($1)"; cut -d' ' -f1,3,4 /proc/modules
+	sec "dax devices ($1)"
+	for _d in /sys/bus/dax/devices/*; do
+		[ -e "$_d" ] || continue
+		_drv=-
+		[ -e "$_d/driver" ] && _drv=$(basename "$(readlink "$_d/driver")")
+		echo "${_d##*/}: driver=$_drv size=$(cat "$_d/size") resource=$(cat "$_d/resource" 2>/dev/null) target_node=$(cat "$_d/target_node" 2>/dev/null) path=$(readlink -f "$_d")"
+	done
+	sec "daxctl list ($1)"; daxctl list -D -R -M 2>&1
+	sec "cxl list ($1)"; cxl list -v -R -D -M -E -P 2>&1
+	sec "meminfo ($1)"; grep -E 'MemTotal|MemFree' /proc/meminfo
+}
+
+# Owner of a dax device: CXL when it hangs under a CXL dax_region, HMEM for
+# anything else (the stock hmem platform devices or a replacement's).
+dax_owner() {
+	case $(readlink -f "$1") in */dax_region*) echo cxl ;; *) echo hmem ;; esac
+}
+dax_driver() {
+	if [ -e "$1/driver" ]; then basename "$(readlink "$1/driver")"; else echo -; fi
+}
+
+# owner segments of [base, base+size): OWNER/DRIVER:SIZE joined by '+',
+# "none" for bytes no dax device covers (stranded).
+owner_of_range() {
+	_base=$1; _end=$(( $1 + $2 ))
+	_list=
+	for _d in /sys/bus/dax/devices/*; do
+		[ -e "$_d/resource" ] || continue
+		_s=$(( $(cat "$_d/resource") )); _z=$(cat "$_d/size")
+		[ "$_z" -gt 0 ] || continue
+		_e=$(( _s + _z ))
+		[ $_s -lt $_end ] && [ $_e -gt $_base ] || continue
+		_list="$_list$_s $_e $(dax_owner "$_d")/$(dax_driver "$_d")
+"
+	done
+	_pos=$_base; _out=
+	while read -r _s _e _o; do
+		[ -n "$_s" ] || continue
+		[ $_s -lt $_base ] && _s=$_base
+		[ $_e -gt $_end ] && _e=$_end
+		[ $_s -gt $_pos ] && _out="$_out+none:$(fmt_size $(( _s - _pos )))"
+		[ $_e -gt $_pos ] && [ $_s -lt $_pos ] && _s=$_pos
+		[ $_e -gt $_s ] && _out="$_out+$_o:$(fmt_size $(( _e - _s )))"
+		[ $_e -gt $_pos ] && _pos=$_e
+	done <<EOF
+$(printf '%s' "$_list" | sort -n)
+EOF
+	[ $_pos -lt $_end ] && _out="$_out+none:$(fmt_size $(( _end - _pos )))"
+	echo "${_out#+}"
+}
+
+# Bytes of [base, base+size) that are online System RAM, by memory block.
+online_in_range() {
+	_bs=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
+	_sum=0
+	for _m in /sys/devices/system/memory/memory*; do
+		[ "$(cat "$_m/state")" = online ] || continue
+		_s=$(( 0x$(cat "$_m/phys_index") * _bs ))
+		[ $_s -ge $1 ] && [ $_s -lt $(( $1 + $2 )) ] && _sum=$(( _sum + _bs ))
+	done
+	echo $_sum
+}
+
+dax_summary() {
+	_out=
+	for _d in /sys/bus/dax/devices/*; do
+		[ -e "$_d/size" ] || continue
+		[ "$(cat "$_d/size")" -gt 0 ] || continue
+		_out="$_out,${_d##*/}@$(cat "$_d/resource"):$(fmt_size "$(cat "$_d/size")"):$(dax_owner "$_d")/$(dax_driver "$_d"):n$(cat "$_d/target_node")"
+	done
+	[ -n "$_out" ] && echo "${_out#,}" || echo none
+}
+
+# Kernel trouble a user would report, whatever the scenario expects.
+bad_lines() {
+	dmesg | grep -E 'WARNING:|BUG:|Oops|kernel BUG|lockdep|circular locking|Call Trace:|general protection|Kernel panic'
+}
+
+# The errno of a failed kmem probe, as "could not reserve region" ends.
+kmem_error() {
+	_e=$(dmesg | sed -n 's/.*kmem dax[0-9.]*: probe with driver kmem failed with error \(-[0-9]*\).*/\1/p' | head -n1)
+	[ -n "$_e" ] || _e=$(dmesg | grep -q 'kmem dax.*could not reserve region' && echo reserve)
+	echo "${_e:-0}"
+}
+
+# Stage 1: commit the decoders firmware would have committed, then become the
+# test kernel by kexec, without a reset.
+stage1() {
+	n=$(arg vmcommit 1)
+	# Only the decoders must survive: nothing may online the memory here.
+	withhold dax_cxl,device_dax,kmem,dax_hmem
+	load cxl_acpi cxl_pci cxl_mem
+	settle
+	sec "stage 1 commit"
+	i=0
+	while [ $i -lt "$n" ]; do
+		bdf=$(t3_bdf $i)
+		mem=$(memdev_of "$bdf")
+		echo "device $i: $bdf $mem"
+		run cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$mem"
+		i=$(( i + 1 ))
+	done
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r/resource" ] || continue
+		echo "${r##*/}: resource=$(cat "$r/resource") size=$(cat "$r/size") commit=$(cat "$r/commit")"
+	done
+	ncommit=$(cat /sys/bus/cxl/devices/region*/commit 2>/dev/null | grep -c 1)
+	if [ "$ncommit" != "$n" ]; then
+		echo "RESULT setup=stage1-committed-$ncommit-of-$n"
+		dmesg | tail -n 40
+		return
+	fi
+
+	# The next kernel: k2.KEY=VAL replaces KEY, vmstage becomes 2.
+	cl=
+	for a in $(cat /proc/cmdline); do
+		case $a in k2.*) continue ;; vmstage=*|BOOT_IMAGE=*|initrd=*) continue ;; esac
+		k=${a%%=*}
+		grep -q " k2\.$k=" /proc/cmdline && continue
+		grep -q " k2\.$k\$" /proc/cmdline && continue
+		cl="$cl $a"
+	done
+	for a in $(cat /proc/cmdline); do
+		case $a in k2.*) cl="$cl ${a#k2.}" ;; esac
+	done
+	cl="${cl# } vmstage=2"
+	echo "stage 2 command line: $cl"
+	# The running rootfs is the initramfs: repack it for the next kernel.
+	(cd / && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp \
+		-o -path ./run \) -prune -o -print | cpio -o -H newc >/tmp/initrd.cpio 2>/dev/null)
+	echo "=== VMTEST KEXEC t=$(uptime_s)"
+	/usr/bin/kexec-file /boot/vmlinuz /tmp/initrd.cpio "$cl"
+	echo "RESULT setup=kexec-failed"
+}
+
+# S1's second half: can the region be torn down and made again at the same
+# address?  Stock 6.12 leaves the Soft Reserved resource behind.
+recreate() {
+	sec "recreate"
+	set -- $(sr_ranges | head -n1)
+	base=$1
+	reg=
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r/resource" ] || continue
+		[ $(( $(cat "$r/resource") )) = "$base" ] && reg=${r##*/}
+	done
+	[ -n "$reg" ] || { RECREATE=noregion; return; }
+	mem=$(memdev_of "$(t3_bdf 0)")
+	for d in /sys/bus/dax/devices/*; do
+		[ -e "$d/resource" ] || continue
+		[ $(( $(cat "$d/resource") )) = "$base" ] || continue
+		run daxctl offline-memory "${d##*/}"
+	done
+	run cxl disable-region -f "$reg"
+	run cxl destroy-region -f "$reg"
+	sec "iomem after destroy"; cat /proc/iomem
+	run cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$mem"
+	settle
+	RECREATE=fail
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r/resource" ] || continue
+		[ "$(cat "$r/commit")" = 1 ] || continue
+		if [ $(( $(cat "$r/resource") )) = "$base" ]; then
+			RECREATE=same
+		else
+			RECREATE=moved
+		fi
+	done
+	report "after recreate"
+	RECREATE_ONLINE=$(( $(online_in_range "$1" "$2") >> 20 ))M
+}
+
+main_test() {
+	SETUP=ok
+	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
+	[ -n "$(arg vmhide)" ] && hide_devs "$(arg vmhide)"
+	sec "cmdline"; cat /proc/cmdline
+	sec "sr ranges"; sr_ranges
+	report before
+	mem0=$(memtotal_kb)
+	sec "load"
+	load_all
+	mem1=$(memtotal_kb)
+	report after
+
+	# Preconditions of the scenario: a test that did not set up what it
+	# claims must not pass.
+	for m in $(arg vmwithhold | tr ',' ' '); do
+		grep -q "^$m " /proc/modules && SETUP=loaded-$m
+	done
+	for i in $(arg vmhide | tr ',' ' '); do
+		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
+	done
+	[ -n "$(sr_ranges)" ] || SETUP=no-sr
+
+	owner= online=0
+	while read -r b s; do
+		[ -n "$b" ] || continue
+		owner="$owner,$(owner_of_range "$b" "$s")"
+		online=$(( online + $(online_in_range "$b" "$s") ))
+		echo "SR $(hex "$b")-$(hex $(( b + s - 1 ))): $(owner_of_range "$b" "$s"), online $(fmt_size "$(online_in_range "$b" "$s")")"
+	done <<EOF
+$(sr_ranges)
+EOF
+	regions=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)
+	extra=
+	if [ "$(arg vmrecreate 0)" = 1 ]; then
+		RECREATE=skipped RECREATE_ONLINE=0M
+		while read -r b s; do recreate "$b" "$s"; break; done <<EOF
+$(sr_ranges)
+EOF
+		extra=" recreate=$RECREATE recreate_online=$RECREATE_ONLINE"
+	fi
+
+	sec "dmesg"; dmesg
+	sec "bad lines"; bad_lines
+	bad=$(bad_lines | wc -l)
+	onl=$(awk "BEGIN { printf \"%g\", $online / 1073741824 }")
+	echo "RESULT setup=$SETUP owner=${owner#,} online=$onl regions=$regions dax=$(dax_summary) kmemerr=$(kmem_error) memdelta=$(( (mem1 - mem0) >> 10 ))M bad=$bad$extra"
+}

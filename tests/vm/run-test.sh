@@ -1,0 +1,110 @@
+#!/bin/bash
+# run-test.sh [-l LOGDIR] SYSTEM SCENARIO: boot one scenario of
+# scenarios.conf on one system (6.12, 7.2 or pair) and check the guest's
+# findings against expected.tbl.
+#
+# The last line of output is machine-readable for run-suite.sh:
+#   ROW <TAB> system kernel scenario owner dax online result secs log detail
+# Exit status: 0 for PASS, XFAIL and XPASS, 1 for FAIL, 77 when skipped.
+#
+# System "pair" is 6.12-deb12 with EXTRA_KO="dax_hmem_sr.ko cxl_sr_helper.ko"
+# installed in /lib/modules/KVER/extra with the package's modprobe.d policy;
+# without EXTRA_KO, scripts/build-pair.sh builds them.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+logdir="$VM_CACHE/logs/$(date +%Y%m%d-%H%M%S)"
+while getopts l: o; do
+	case $o in
+	l) logdir=$OPTARG ;;
+	*) die "usage: run-test.sh [-l LOGDIR] SYSTEM SCENARIO" ;;
+	esac
+done
+shift $((OPTIND - 1))
+sys=${1:?system: 6.12, 7.2 or pair}
+scn=${2:?scenario of scenarios.conf}
+log="$logdir/$sys-$scn.log"
+mkdir -p "$logdir"
+
+row() { # result owner dax online detail
+	printf 'ROW\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "${kver:--}" "$scn" \
+		"$2" "$3" "$4" "$1" "$SECONDS" "$log" "$5"
+}
+
+case $sys in
+6.12) tag=6.12-deb12 extra= ;;
+7.2) tag=7.2 extra= ;;
+pair)
+	tag=6.12-deb12
+	extra=${EXTRA_KO:-}
+	if [ -z "$extra" ]; then
+		if ! extra=$("$SR_TOP/scripts/build-pair.sh" "$tag" 2>"$logdir/build-pair.err" | tr '\n' ' '); then
+			row SKIP - - - "build-pair.sh $tag failed: $logdir/build-pair.err"
+			exit 77
+		fi
+	fi ;;
+*) die "unknown system '$sys' (6.12, 7.2, pair)" ;;
+esac
+
+read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
+	a = ""; for (i = 4; i <= NF; i++) a = a " " $i; print $2, $3, a; f = 1 }
+	END { exit !f }' "$VM_DIR/scenarios.conf") || die "unknown scenario '$scn'"
+read -r status checks < <(awk -v y="$sys" -v s="$scn" '!/^#/ && $1 == y && $2 == s {
+	c = ""; for (i = 4; i <= NF; i++) c = c " " $i; print $3, c; f = 1 }
+	END { exit !f }' "$VM_DIR/expected.tbl") || die "no row for $sys $scn in expected.tbl"
+
+img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
+kver=$(cat "$img/kver")
+
+# dax_hmem's decisions ("deferring range to CXL", "CXL claims resource")
+# are dev_dbg; the pair's module gets the same.
+dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
+if [ "$commit" -gt 0 ]; then
+	cl="vmtest=$scn vmstage=1 vmcommit=$commit"
+	for a in $args $dbg; do cl="$cl k2.$a"; done
+	tmo=300
+else
+	cl="vmtest=$scn $args $dbg"
+	tmo=180
+fi
+
+rc=0
+"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" $cl || rc=$?
+if [ "$rc" = 124 ]; then
+	# A TCG guest very rarely hangs in early boot; one retry tells that
+	# apart from a real hang.
+	mv "$log" "$log.timeout"
+	rc=0
+	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" $cl || rc=$?
+fi
+
+res=$(tr -d '\r' <"$log" | grep -a '^RESULT ' | tail -n1 || true)
+declare -A got=()
+for kv in ${res#RESULT }; do got[${kv%%=*}]=${kv#*=}; done
+owner=${got[owner]:--} dax=${got[dax]:--} online=${got[online]:--}
+
+# Every check of the row, plus the two every test needs.
+miss=
+for c in setup=ok bad=0 $checks; do
+	k=${c%%=*} want=${c#*=} ok=
+	IFS='|' read -r -a alts <<<"$want"
+	for w in "${alts[@]}"; do [ "${got[$k]:-<none>}" = "$w" ] && ok=1; done
+	[ -n "$ok" ] || miss="$miss $k=${got[$k]:-<none>}(want $want)"
+done
+if [ -z "$res" ]; then
+	miss=" no RESULT (qemu rc=$rc)"
+	grep -aE 'Kernel panic|BUG:|Oops' "$log" | head -n3 | sed 's/^/  /' >&2 || true
+fi
+miss=${miss# }
+
+case $status:${miss:+x} in
+pass:) result=PASS ;;
+pass:x) result=FAIL ;;
+xfail:x) result=XFAIL ;;
+xfail:) result=XPASS ;;
+*) die "bad status '$status' in expected.tbl" ;;
+esac
+echo "$sys $scn: $result${miss:+: $miss}"
+echo "  log: $log"
+row "$result" "$owner" "$dax" "$online" "${miss:--}"
+[ "$result" != FAIL ]
