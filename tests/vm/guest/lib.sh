@@ -7,8 +7,8 @@
 #                      the first N type-3 devices, in PCI address order
 #   k2.KEY=VAL         stage 2 gets KEY=VAL instead (and vmstage=2)
 #   vmhide=I,J         keep type-3 devices I,J (PCI address order) from cxl_pci
-#   vmwithhold=M,N     make "modprobe M" a no-op that succeeds, so neither a
-#                      dependency, a softdep nor request_module() loads it
+#   vmwithhold=M,N     remove modules M,N from the guest, so neither a name, an
+#                      alias, a softdep nor request_module() loads them
 #   vmrecreate=1       after the checks, tear the SR region down and create
 #                      it again at the same address
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
@@ -55,11 +55,25 @@ sr_ranges() {
 	done
 }
 
+# Withheld modules are moved out of /lib/modules and depmod runs again: an
+# "install M /bin/true" line would not do, kmod ignores the install command
+# of a module that has softdeps (cxl_acpi, or dax_cxl with the pair's policy).
+WITHHELD=/lib/modules/withheld
 withhold() {
-	mkdir -p /etc/modprobe.d
+	mkdir -p $WITHHELD
 	for _m in $(echo "$1" | tr ',' ' '); do
-		echo "install $_m /bin/true" >>/etc/modprobe.d/vmtest-withhold.conf
+		_f=$(find /lib/modules/"$(uname -r)" -name "$_m.ko")
+		[ -n "$_f" ] || { echo "withhold: $_m not found"; continue; }
+		mv "$_f" "$WITHHELD/" && echo "$_f" >>"$WITHHELD/list"
+		echo "withheld $_m"
 	done
+	depmod
+}
+unwithhold() {
+	[ -f "$WITHHELD/list" ] || return 0
+	while read -r _f; do mv "$WITHHELD/${_f##*/}" "$_f"; done <"$WITHHELD/list"
+	rm -rf "$WITHHELD"
+	depmod
 }
 
 # Type-3 memory devices (class 0x0502, prog-if 0x10), in PCI address order;
@@ -271,7 +285,9 @@ stage1() {
 	done
 	cl="${cl# } vmstage=2"
 	echo "stage 2 command line: $cl"
-	# The running rootfs is the initramfs: repack it for the next kernel.
+	# The running rootfs is the initramfs: repack it for the next kernel,
+	# with all its modules again.
+	unwithhold
 	(cd / && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp \
 		-o -path ./run \) -prune -o -print | cpio -o -H newc >/tmp/initrd.cpio 2>/dev/null)
 	echo "=== VMTEST KEXEC t=$(uptime_s)"
@@ -295,17 +311,24 @@ recreate() {
 	for d in /sys/bus/dax/devices/*; do
 		[ -e "$d/resource" ] || continue
 		[ $(( $(cat "$d/resource") )) = "$base" ] || continue
-		run daxctl offline-memory "${d##*/}"
+		[ "$(dax_driver "$d")" = kmem ] || continue
+		# A forced disable with memory still online leaks the range and
+		# can take the guest down: stop here instead.
+		if ! daxctl offline-memory "${d##*/}"; then
+			RECREATE=offline-failed
+			return
+		fi
 	done
 	run cxl disable-region -f "$reg"
 	run cxl destroy-region -f "$reg"
 	sec "iomem after destroy"; cat /proc/iomem
 	run cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$mem"
 	settle
-	RECREATE=fail
+	RECREATE=fail RECREATE_ONLINE=0M
 	for r in /sys/bus/cxl/devices/region*; do
 		[ -e "$r/resource" ] || continue
 		[ "$(cat "$r/commit")" = 1 ] || continue
+		RECREATE_ONLINE=$(( $(online_in_range $(( $(cat "$r/resource") )) "$(cat "$r/size")") >> 20 ))M
 		if [ $(( $(cat "$r/resource") )) = "$base" ]; then
 			RECREATE=same
 		else
@@ -313,7 +336,6 @@ recreate() {
 		fi
 	done
 	report "after recreate"
-	RECREATE_ONLINE=$(( $(online_in_range "$1" "$2") >> 20 ))M
 }
 
 main_test() {
@@ -349,6 +371,7 @@ main_test() {
 $(sr_ranges)
 EOF
 	regions=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)
+	dax=$(dax_summary)
 	extra=
 	if [ "$(arg vmrecreate 0)" = 1 ]; then
 		RECREATE=skipped RECREATE_ONLINE=0M
@@ -362,5 +385,5 @@ EOF
 	sec "bad lines"; bad_lines
 	bad=$(bad_lines | wc -l)
 	onl=$(awk "BEGIN { printf \"%g\", $online / 1073741824 }")
-	echo "RESULT setup=$SETUP owner=${owner#,} online=$onl regions=$regions dax=$(dax_summary) kmemerr=$(kmem_error) memdelta=$(( (mem1 - mem0) >> 10 ))M bad=$bad$extra"
+	echo "RESULT setup=$SETUP owner=${owner#,} online=$onl regions=$regions dax=$dax kmemerr=$(kmem_error) memdelta=$(( (mem1 - mem0) >> 10 ))M bad=$bad$extra"
 }
