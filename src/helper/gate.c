@@ -49,6 +49,32 @@ static struct held *find_held(struct device *dev)
 	return NULL;
 }
 
+/*
+ * The link is both stateless and managed.  Managed, so the driver core defers
+ * every probe of @dev while cxl_sr_gate has no driver.  Stateless as well, so
+ * it holds a reference we may drop: the core lets only itself delete a
+ * purely managed link while the consumer is registered.  Each
+ * device_link_add() for the pair took one reference; unlink drops both.
+ */
+static bool link_to_gate(struct device *dev)
+{
+	struct device_link *link = device_link_add(dev, gate, DL_FLAG_STATELESS);
+
+	if (!link)
+		return false;
+	if (!device_link_add(dev, gate, 0)) {
+		device_link_del(link);
+		return false;
+	}
+	return true;
+}
+
+static void unlink_from_gate(struct device *dev)
+{
+	device_link_remove(dev, gate);
+	device_link_remove(dev, gate);
+}
+
 /* Caller holds the device lock of @dev and cxl_sr_lock. */
 static void hold(struct device *dev)
 {
@@ -57,18 +83,14 @@ static void hold(struct device *dev)
 	if (dev->driver || find_held(dev))
 		return;
 	h = kzalloc_obj(*h);
-	if (!h)
-		goto fail;
-	if (!device_link_add(dev, gate, 0)) {
+	if (!h || !link_to_gate(dev)) {
 		kfree(h);
-		goto fail;
+		dev_err(dev, "dax_cxl cannot be held back from it; its range may get two owners\n");
+		return;
 	}
 	h->dax_region = get_device(dev);
 	list_add_tail(&h->list, &held_regions);
 	dev_dbg(dev, "held until Soft Reserved ranges are decided\n");
-	return;
-fail:
-	dev_err(dev, "dax_cxl cannot be held back from it; its range may get two owners\n");
 }
 
 /* Caller holds cxl_sr_lock. */
@@ -109,7 +131,7 @@ static void release_unowned(struct work_struct *work)
 	}
 
 	list_for_each_entry_safe(h, n, &release, list) {
-		device_link_remove(h->dax_region, gate);
+		unlink_from_gate(h->dax_region);
 		dev_dbg(h->dax_region, "released to dax_cxl\n");
 		if (device_attach(h->dax_region) < 0)
 			dev_warn(h->dax_region, "attach after release failed\n");
@@ -195,7 +217,7 @@ static void dax_region_deleted(struct device *dev)
 	h = find_held(dev);
 	if (!h)
 		return;
-	device_link_remove(dev, gate);
+	unlink_from_gate(dev);
 	list_del(&h->list);
 	put_device(h->dax_region);
 	kfree(h);
