@@ -24,7 +24,8 @@ struct facts {
 	struct range taken[SR_MAX_SPANS];
 	struct sr_span taken_spans[SR_MAX_SPANS];
 	struct sr_decision d;
-	char names[128];
+	char region_names[64];
+	char piece_names[96];
 };
 
 static void append_name(char *buf, size_t len, const char *name)
@@ -50,7 +51,7 @@ static int gather(const struct range *range, struct facts *f,
 			f->regions[i].range.start, f->regions[i].range.end,
 		};
 		snprintf(name, sizeof(name), "region%d", f->regions[i].id);
-		append_name(f->names, sizeof(f->names), name);
+		append_name(f->region_names, sizeof(f->region_names), name);
 	}
 	*nr_regions = n;
 
@@ -70,7 +71,6 @@ static int register_pieces(struct device *host, int target_nid,
 	char name[32];
 	int rc;
 
-	f->names[0] = '\0';
 	rc = hmem_sr_iomem_hmem_owns(host, res);
 	if (rc)
 		return rc;
@@ -83,7 +83,7 @@ static int register_pieces(struct device *host, int target_nid,
 				piece.start, piece.end, rc);
 			continue;
 		}
-		append_name(f->names, sizeof(f->names), name);
+		append_name(f->piece_names, sizeof(f->piece_names), name);
 		done++;
 	}
 	return done ? 0 : rc;
@@ -134,20 +134,20 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 		dev_dbg(host, "CXL claims resource, dropping: %pr\n", res);
 		hmem_sr_iomem_cxl_owns(host, res);
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner cxl, %s (%s)\n",
-			 range.start, range.end, sr_reason_text(f->d.reason), f->names);
+			 range.start, range.end, sr_reason_text(f->d.reason), f->region_names);
 		goto out;
 	}
 
 	if (in_window)
 		dev_dbg(host, "CXL did not claim resource, registering: %pr\n", res);
 	rc = register_pieces(host, target_nid, res, f);
+	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s%s%s%s, as %s\n",
+		 range.start, range.end, sr_reason_text(f->d.reason),
+		 nr_regions ? " (" : "", f->region_names, nr_regions ? ")" : "",
+		 f->piece_names[0] ? f->piece_names : "nothing");
 	if (f->d.nr_taken)
-		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s (%s), %u part(s) already bound by dax_cxl stay with CXL\n",
-			 range.start, range.end, sr_reason_text(f->d.reason), f->names,
-			 f->d.nr_taken);
-	else
-		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s (%s)\n",
-			 range.start, range.end, sr_reason_text(f->d.reason), f->names);
+		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: %u part(s) bound by dax_cxl before the decision stay with CXL\n",
+			 range.start, range.end, f->d.nr_taken);
 out:
 	kfree(f);
 	return rc;
