@@ -3,7 +3,7 @@
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$VM_DIR/../../scripts/lib.sh"
-VM_CACHE="$SR_CACHE/vm"
+export VM_CACHE="$SR_CACHE/vm"
 
 # The kernel image of a tag: bookworm packages keep it in /boot, sid's
 # split packages next to the modules.

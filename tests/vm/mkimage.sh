@@ -24,7 +24,9 @@ for k in "${extra[@]}"; do [ -f "$k" ] || die "EXTRA_KO: no such file $k"; done
 # cxl_port is built in on Debian; listed so a kernel where it is modular
 # still gets it.
 mods=(cxl_acpi cxl_pci cxl_mem cxl_pmem cxl_port dax_hmem dax_cxl device_dax kmem
-      dax_pmem libnvdimm nd_pmem ${MODS:-})
+      dax_pmem libnvdimm nd_pmem)
+read -r -a more <<<"${MODS:-}"
+mods+=("${more[@]}")
 policy="$SR_TOP/scripts/modprobe.d"
 
 userland=$("$SR_TOP/scripts/mkguest-userland.sh" trixie)
@@ -92,7 +94,7 @@ done
 while [ ${#queue[@]} -gt 0 ]; do
 	n=${queue[0]//-/_}
 	queue=("${queue[@]:1}")
-	[ -n "$n" ] && [ -z "${seen[$n]:-}" ] || continue
+	if [ -z "$n" ] || [ -n "${seen[$n]:-}" ]; then continue; fi
 	seen[$n]=1
 	f=${path[$n]:-}
 	if [ -z "$f" ]; then
@@ -132,8 +134,10 @@ mkdir -p "$tmp/out"
 	cpio --null -o -H newc --owner=0:0 --quiet) >"$tmp/out/initrd.cpio"
 ln "$r/boot/vmlinuz" "$tmp/out/vmlinuz"
 echo "$kver" >"$tmp/out/kver"
-ls "$gm/kernel" -R | grep '\.ko$' | sort >"$tmp/out/modules.txt"
-[ ${#extra[@]} -eq 0 ] || ls "$gm/extra" >>"$tmp/out/modules.txt"
+find "$gm" -name '*.ko' -printf '%P\n' | sort >"$tmp/out/modules.txt"
 rm -rf "$out"
 mv "$tmp/out" "$out"
+# Keep the newest few images of this kernel (stock and pair builds).
+find "$VM_CACHE/img" -mindepth 1 -maxdepth 1 -name "$tag-*" -printf '%T@ %p\n' |
+	sort -rn | tail -n +7 | cut -d' ' -f2- | xargs -r rm -rf
 echo "$out"

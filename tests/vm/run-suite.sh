@@ -81,7 +81,7 @@ wait
 
 pass=0 fail=0 skip=0
 {
-	printf '%-22s %-10s %-30s %-60s %-6s %s\n' KERNEL SCENARIO OWNER "DAX DEVICES" ONLINE RESULT
+	printf '%-26s %-10s %-24s %-68s %-6s %4s %s\n' KERNEL SCENARIO OWNER "DAX DEVICES" ONLINE SECS RESULT
 	for f in "$logdir"/.row.*; do
 		case $f in *.err) continue ;; esac
 		row=$(grep -a '^ROW' "$f" | tail -n1 || true)
@@ -98,7 +98,7 @@ pass=0 fail=0 skip=0
 		*) fail=$((fail + 1)) ;;
 		esac
 		[ "$sys" = pair ] && kver="$kver+pair"
-		printf '%-22s %-10s %-30s %-60s %-6s %s\n' "$kver" "$scn" "$owner" "${dax//,/ }" "$online" "$label"
+		printf '%-26s %-10s %-24s %-68s %-6s %4s %s\n' "$kver" "$scn" "$owner" "${dax//,/ }" "$online" "$secs" "$label"
 		[ "$result" = FAIL ] && printf '    %s\n    log: %s\n' "$detail" "$log"
 	done
 } >"$logdir/summary.txt"

@@ -1,7 +1,8 @@
 #!/bin/bash
-# run-test.sh [-l LOGDIR] SYSTEM SCENARIO: boot one scenario of
+# run-test.sh [-l LOGDIR] [-e SYSTEM] SYSTEM SCENARIO: boot one scenario of
 # scenarios.conf on one system (6.12, 7.2 or pair) and check the guest's
-# findings against expected.tbl.
+# findings against expected.tbl.  -e checks against another system's row
+# instead: a negative control (run-test.sh -e 7.2 6.12 S3-kmem must FAIL).
 #
 # The last line of output is machine-readable for run-suite.sh:
 #   ROW <TAB> system kernel scenario owner dax online result secs log detail
@@ -14,10 +15,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 logdir="$VM_CACHE/logs/$(date +%Y%m%d-%H%M%S)"
-while getopts l: o; do
+esys=
+while getopts l:e: o; do
 	case $o in
 	l) logdir=$OPTARG ;;
-	*) die "usage: run-test.sh [-l LOGDIR] SYSTEM SCENARIO" ;;
+	e) esys=$OPTARG ;;
+	*) die "usage: run-test.sh [-l LOGDIR] [-e SYSTEM] SYSTEM SCENARIO" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -49,9 +52,9 @@ esac
 read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
 	a = ""; for (i = 4; i <= NF; i++) a = a " " $i; print $2, $3, a; f = 1 }
 	END { exit !f }' "$VM_DIR/scenarios.conf") || die "unknown scenario '$scn'"
-read -r status checks < <(awk -v y="$sys" -v s="$scn" '!/^#/ && $1 == y && $2 == s {
+read -r status checks < <(awk -v y="${esys:-$sys}" -v s="$scn" '!/^#/ && $1 == y && $2 == s {
 	c = ""; for (i = 4; i <= NF; i++) c = c " " $i; print $3, c; f = 1 }
-	END { exit !f }' "$VM_DIR/expected.tbl") || die "no row for $sys $scn in expected.tbl"
+	END { exit !f }' "$VM_DIR/expected.tbl") || die "no row for ${esys:-$sys} $scn in expected.tbl"
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
@@ -60,22 +63,23 @@ kver=$(cat "$img/kver")
 # are dev_dbg; the pair's module gets the same.
 dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
 if [ "$commit" -gt 0 ]; then
-	cl="vmtest=$scn vmstage=1 vmcommit=$commit"
-	for a in $args $dbg; do cl="$cl k2.$a"; done
+	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
+	for a in $args $dbg; do cl+=("k2.$a"); done
 	tmo=300
 else
-	cl="vmtest=$scn $args $dbg"
+	# shellcheck disable=SC2206 # one word per kernel argument
+	cl=("vmtest=$scn" $args $dbg)
 	tmo=180
 fi
 
 rc=0
-"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" $cl || rc=$?
+"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?
 if [ "$rc" = 124 ]; then
 	# A TCG guest very rarely hangs in early boot; one retry tells that
 	# apart from a real hang.
 	mv "$log" "$log.timeout"
 	rc=0
-	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" $cl || rc=$?
+	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?
 fi
 
 res=$(tr -d '\r' <"$log" | grep -a '^RESULT ' | tail -n1 || true)
@@ -91,6 +95,10 @@ for c in setup=ok bad=0 $checks; do
 	for w in "${alts[@]}"; do [ "${got[$k]:-<none>}" = "$w" ] && ok=1; done
 	[ -n "$ok" ] || miss="$miss $k=${got[$k]:-<none>}(want $want)"
 done
+# MemTotal must have grown by what the memory blocks say is online.
+if [ -n "$res" ] && [ "${got[memdelta]:-}" != "$(awk -v g="$online" 'BEGIN { print g * 1024 "M" }')" ]; then
+	miss="$miss memdelta=${got[memdelta]:-<none>}(want online ${online}G)"
+fi
 if [ -z "$res" ]; then
 	miss=" no RESULT (qemu rc=$rc)"
 	grep -aE 'Kernel panic|BUG:|Oops' "$log" | head -n3 | sed 's/^/  /' >&2 || true

@@ -25,6 +25,7 @@ shift 2
 # KVM is not usable on the hosts this was built on (nested PVM without
 # VMX/SVM), so TCG; -hypervisor because with the CPUID hypervisor bit Linux
 # cannot invalidate caches and refuses to commit a region.
+# shellcheck disable=SC2054 # the commas belong to QEMU's option syntax
 q=(qemu-system-x86_64 -M q35,cxl=on -accel tcg -cpu qemu64,-hypervisor -smp 2
    -m "$mem" -object "memory-backend-ram,id=m0,size=$mem"
    -numa "node,nodeid=0,cpus=0-1,memdev=m0"
@@ -34,12 +35,14 @@ if [ "$devs" -gt 0 ]; then
 	# hdm_for_passthrough: with one root port the host bridge would
 	# otherwise have no HDM decoder, and a kexec'd kernel cannot map the
 	# committed endpoint decoder to a region.
+	# shellcheck disable=SC2054
 	q+=(-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1,hdm_for_passthrough=on)
 	for ((i = 0; i < devs; i++)); do
 		q+=(-object "memory-backend-ram,id=vmem$i,share=on,size=1G"
 		    -device "cxl-rp,port=$i,bus=cxl.1,id=rp$i,chassis=0,slot=$((2 + i))"
 		    -device "cxl-type3,bus=rp$i,volatile-memdev=vmem$i,id=cxl-mem$i,sn=$((i + 1))")
 	done
+	# shellcheck disable=SC2054
 	q+=(-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
 fi
 # oops=panic with panic=-1 and -no-reboot: a guest oops ends QEMU at once.

@@ -13,6 +13,8 @@
 #                      it again at the same address
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
+# The kernel command line is read as words, on purpose:
+# shellcheck disable=SC2013
 
 MODPROBE=/usr/sbin/modprobe     # kmod's: busybox's ignores softdep/install
 
@@ -179,8 +181,10 @@ dax_driver() {
 	if [ -e "$1/driver" ]; then basename "$(readlink "$1/driver")"; else echo -; fi
 }
 
-# owner segments of [base, base+size): OWNER/DRIVER:SIZE joined by '+',
-# "none" for bytes no dax device covers (stranded).
+# Owner segments of [base, base+size): OWNER/DRIVER:SIZE joined by '+',
+# adjacent pieces with the same owner and driver merged (how many devices
+# cover them is in dax=), "none" for bytes no dax device covers (stranded)
+# and "double" for bytes two dax devices claim.
 owner_of_range() {
 	_base=$1; _end=$(( $1 + $2 ))
 	_list=
@@ -189,24 +193,37 @@ owner_of_range() {
 		_s=$(( $(cat "$_d/resource") )); _z=$(cat "$_d/size")
 		[ "$_z" -gt 0 ] || continue
 		_e=$(( _s + _z ))
-		[ $_s -lt $_end ] && [ $_e -gt $_base ] || continue
+		if [ "$_s" -ge "$_end" ] || [ "$_e" -le "$_base" ]; then continue; fi
 		_list="$_list$_s $_e $(dax_owner "$_d")/$(dax_driver "$_d")
 "
 	done
-	_pos=$_base; _out=
+	_pos=$_base; _out='' _lo='' _lz=0
 	while read -r _s _e _o; do
 		[ -n "$_s" ] || continue
-		[ $_s -lt $_base ] && _s=$_base
-		[ $_e -gt $_end ] && _e=$_end
-		[ $_s -gt $_pos ] && _out="$_out+none:$(fmt_size $(( _s - _pos )))"
-		[ $_e -gt $_pos ] && [ $_s -lt $_pos ] && _s=$_pos
-		[ $_e -gt $_s ] && _out="$_out+$_o:$(fmt_size $(( _e - _s )))"
-		[ $_e -gt $_pos ] && _pos=$_e
+		[ "$_s" -lt "$_base" ] && _s=$_base
+		[ "$_e" -gt "$_end" ] && _e=$_end
+		[ "$_s" -gt "$_pos" ] && _seg none $(( _s - _pos ))
+		if [ "$_s" -lt "$_pos" ]; then
+			_x=$_pos; [ "$_e" -lt "$_x" ] && _x=$_e
+			_seg double $(( _x - _s ))
+			_s=$_x
+		fi
+		[ "$_e" -gt "$_s" ] && _seg "$_o" $(( _e - _s ))
+		[ "$_e" -gt "$_pos" ] && _pos=$_e
 	done <<EOF
 $(printf '%s' "$_list" | sort -n)
 EOF
-	[ $_pos -lt $_end ] && _out="$_out+none:$(fmt_size $(( _end - _pos )))"
+	[ "$_pos" -lt "$_end" ] && _seg none $(( _end - _pos ))
+	_seg flush 0
 	echo "${_out#+}"
+}
+_seg() {
+	if [ "$1" = "$_lo" ]; then
+		_lz=$(( _lz + $2 ))
+		return
+	fi
+	[ -n "$_lo" ] && _out="$_out+$_lo:$(fmt_size "$_lz")"
+	_lo=$1 _lz=$2
 }
 
 # Bytes of [base, base+size) that are online System RAM, by memory block.
@@ -216,7 +233,7 @@ online_in_range() {
 	for _m in /sys/devices/system/memory/memory*; do
 		[ "$(cat "$_m/state")" = online ] || continue
 		_s=$(( 0x$(cat "$_m/phys_index") * _bs ))
-		[ $_s -ge $1 ] && [ $_s -lt $(( $1 + $2 )) ] && _sum=$(( _sum + _bs ))
+		[ "$_s" -ge "$1" ] && [ "$_s" -lt $(( $1 + $2 )) ] && _sum=$(( _sum + _bs ))
 	done
 	echo $_sum
 }
@@ -299,6 +316,7 @@ stage1() {
 # address?  Stock 6.12 leaves the Soft Reserved resource behind.
 recreate() {
 	sec "recreate"
+	# shellcheck disable=SC2046 # BASE SIZE
 	set -- $(sr_ranges | head -n1)
 	base=$1
 	reg=
@@ -361,7 +379,7 @@ main_test() {
 	done
 	[ -n "$(sr_ranges)" ] || SETUP=no-sr
 
-	owner= online=0
+	owner='' online=0
 	while read -r b s; do
 		[ -n "$b" ] || continue
 		owner="$owner,$(owner_of_range "$b" "$s")"
@@ -370,7 +388,8 @@ main_test() {
 	done <<EOF
 $(sr_ranges)
 EOF
-	regions=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)
+	regions=0
+	for r in /sys/bus/cxl/devices/region*; do [ -e "$r" ] && regions=$(( regions + 1 )); done
 	dax=$(dax_summary)
 	extra=
 	if [ "$(arg vmrecreate 0)" = 1 ]; then
