@@ -240,10 +240,13 @@ static int cxl_bus_event(struct notifier_block *nb, unsigned long action,
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
 		/* the driver core holds the device lock here */
-		scoped_guard(mutex, &cxl_sr_lock)
+		scoped_guard(mutex, &cxl_sr_lock) {
 			if (cxl_sr_claim_cxl(dev))
 				dev_err(dev, "bound by %s over a range another owner holds\n",
 					dev->driver->name);
+			else
+				dev_dbg(dev, "bound by %s\n", dev->driver->name);
+		}
 		break;
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 		scoped_guard(mutex, &cxl_sr_lock)
