@@ -135,6 +135,8 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 		hmem_sr_iomem_cxl_owns(host, res);
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner cxl, %s (%s)\n",
 			 range.start, range.end, sr_reason_text(f->d.reason), f->region_names);
+		hmem_sr_report(&range, "cxl", sr_reason_text(f->d.reason),
+			       f->region_names, NULL);
 		goto out;
 	}
 
@@ -145,6 +147,8 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 		 range.start, range.end, sr_reason_text(f->d.reason),
 		 nr_regions ? " (" : "", f->region_names, nr_regions ? ")" : "",
 		 f->piece_names[0] ? f->piece_names : "nothing");
+	hmem_sr_report(&range, rc ? "conflict" : "hmem", sr_reason_text(f->d.reason),
+		       f->region_names, f->piece_names);
 	if (f->d.nr_taken)
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: %u part(s) bound by dax_cxl before the decision stay with CXL\n",
 			 range.start, range.end, f->d.nr_taken);

@@ -25,6 +25,12 @@ bool hmem_sr_defer_pending(void);
 int hmem_sr_register_piece(struct device *host, int target_nid,
 			   const struct range *piece, char *name, size_t len);
 
+/* report.c */
+void hmem_sr_report(const struct range *range, const char *state,
+		    const char *reason, const char *regions, const char *devices);
+void hmem_sr_report_init(void);
+void hmem_sr_report_exit(void);
+
 /* iomem.c */
 void hmem_sr_iomem_cxl_owns(struct device *host, const struct resource *res);
 int hmem_sr_iomem_hmem_owns(struct device *host, const struct resource *res);

@@ -63,6 +63,7 @@ static int __init dax_hmem_sr_init(void)
 	dax_hmem_sr_wq = alloc_ordered_workqueue("dax_hmem_sr_wq", 0);
 	if (!dax_hmem_sr_wq)
 		return -ENOMEM;
+	hmem_sr_report_init();
 
 	rc = platform_driver_register(&dax_hmem_sr_driver);
 	if (rc)
@@ -83,6 +84,7 @@ err_stock:
 err_platform_driver:
 	platform_driver_unregister(&dax_hmem_sr_driver);
 err_driver:
+	hmem_sr_report_exit();
 	destroy_workqueue(dax_hmem_sr_wq);
 	return rc;
 }
@@ -93,6 +95,7 @@ static void __exit dax_hmem_sr_exit(void)
 	/* the pending decision, if any, sees the driver gone and opens the gate */
 	destroy_workqueue(dax_hmem_sr_wq);
 	platform_driver_unregister(&dax_hmem_sr_driver);
+	hmem_sr_report_exit();
 }
 
 module_init(dax_hmem_sr_init);

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who owns each Soft Reserved range, in one place: the question users of
+ * CXL memory cannot answer from /proc/iomem, daxctl and cxl list together.
+ * Read-only, root only (debugfs), physical addresses as /proc/iomem shows
+ * them to root: /sys/kernel/debug/dax_hmem_sr/ranges.
+ */
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include "internal.h"
+#include "sr_compat.h"
+
+struct sr_range {
+	struct list_head list;
+	struct range range;
+	const char *state;
+	const char *reason;
+	char regions[64];
+	char devices[96];
+};
+
+static LIST_HEAD(sr_ranges);
+static DEFINE_MUTEX(sr_ranges_lock);
+static struct dentry *sr_debugfs;
+
+static struct sr_range *find_range(const struct range *range)
+{
+	struct sr_range *r;
+
+	list_for_each_entry(r, &sr_ranges, list)
+		if (r->range.start == range->start && r->range.end == range->end)
+			return r;
+	return NULL;
+}
+
+/**
+ * hmem_sr_report - record the state of one Soft Reserved range
+ * @range: the range
+ * @state: pending, cxl, hmem, conflict or declined
+ * @reason: why, in words
+ * @regions: CXL regions inside it, or NULL
+ * @devices: HMEM devices registered for it, or NULL
+ */
+void hmem_sr_report(const struct range *range, const char *state,
+		    const char *reason, const char *regions, const char *devices)
+{
+	struct sr_range *r;
+
+	guard(mutex)(&sr_ranges_lock);
+	r = find_range(range);
+	if (!r) {
+		r = kzalloc_obj(*r);
+		if (!r)
+			return;
+		r->range = *range;
+		list_add_tail(&r->list, &sr_ranges);
+	}
+	r->state = state;
+	r->reason = reason;
+	strscpy(r->regions, regions && *regions ? regions : "-", sizeof(r->regions));
+	strscpy(r->devices, devices && *devices ? devices : "-", sizeof(r->devices));
+}
+
+static int ranges_show(struct seq_file *m, void *unused)
+{
+	struct sr_range *r;
+
+	guard(mutex)(&sr_ranges_lock);
+	seq_puts(m, "# start size state regions devices reason\n");
+	list_for_each_entry(r, &sr_ranges, list)
+		seq_printf(m, "%#llx %#llx %s %s %s %s\n", r->range.start,
+			   range_len(&r->range), r->state, r->regions, r->devices,
+			   r->reason);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ranges);
+
+void hmem_sr_report_init(void)
+{
+	sr_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("ranges", 0400, sr_debugfs, NULL, &ranges_fops);
+}
+
+void hmem_sr_report_exit(void)
+{
+	struct sr_range *r, *n;
+
+	debugfs_remove_recursive(sr_debugfs);
+	guard(mutex)(&sr_ranges_lock);
+	list_for_each_entry_safe(r, n, &sr_ranges, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+}
