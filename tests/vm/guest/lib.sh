@@ -105,7 +105,9 @@ hide_devs() {
 }
 
 # Wait until the device and resource state stops changing: cxl_pci and
-# dax_cxl probe asynchronously and 7.2's dax_hmem defers work.
+# dax_cxl probe asynchronously and 7.2's dax_hmem defers work.  Five equal
+# looks 0.3 s apart: with two TCG guests on two cores a probe can stall a
+# while, and a verdict taken mid-probe would be a flaky one.
 fingerprint() {
 	{
 		ls /sys/bus/cxl/devices /sys/bus/dax/devices 2>/dev/null
@@ -120,7 +122,7 @@ settle() {
 		_fp=$(fingerprint)
 		if [ "$_fp" = "$_prev" ]; then
 			_same=$(( _same + 1 ))
-			[ $_same -ge 3 ] && return 0
+			[ $_same -ge 5 ] && return 0
 		else
 			_same=0
 		fi
