@@ -20,8 +20,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dax.h>
 #include <linux/device.h>
+#include <linux/kmod.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -34,6 +37,9 @@ struct held {
 	struct device *dax_region;
 	bool refused;			/* logged as refused for HMEM */
 };
+
+/* How long the gate waits for dax_hmem_sr when it closed on its own */
+#define GATE_TIMEOUT	(60 * HZ)
 
 static struct device *gate;
 static bool gate_closed;
@@ -157,6 +163,17 @@ static int hold_existing(struct device *dev, void *data)
 	return 0;
 }
 
+static void gate_timeout_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(gate_timeout, gate_timeout_fn);
+
+static int close_gate(void)
+{
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_closed = true;
+	flush_work(&release_work);
+	return bus_for_each_dev(&cxl_bus_type, NULL, NULL, hold_existing);
+}
+
 /**
  * cxl_sr_gate_close - hold every CXL dax region, present and future
  *
@@ -167,10 +184,9 @@ static int hold_existing(struct device *dev, void *data)
  */
 int cxl_sr_gate_close(void)
 {
-	scoped_guard(mutex, &cxl_sr_lock)
-		gate_closed = true;
-	flush_work(&release_work);
-	return bus_for_each_dev(&cxl_bus_type, NULL, NULL, hold_existing);
+	/* dax_hmem_sr is here and will open it: no fallback needed */
+	cancel_delayed_work(&gate_timeout);
+	return close_gate();
 }
 EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_close, SR_NS_CXL_SR);
 
@@ -182,6 +198,7 @@ EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_close, SR_NS_CXL_SR);
  */
 void cxl_sr_gate_open(void)
 {
+	cancel_delayed_work(&gate_timeout);
 	scoped_guard(mutex, &cxl_sr_lock)
 		gate_closed = false;
 	queue_work(system_long_wq, &release_work);
@@ -260,6 +277,41 @@ static struct notifier_block cxl_bus_nb = {
 	.notifier_call = cxl_bus_event,
 };
 
+static void gate_timeout_fn(struct work_struct *work)
+{
+	pr_warn("dax_hmem_sr did not decide the Soft Reserved ranges within %d s: releasing CXL dax regions to dax_cxl\n",
+		GATE_TIMEOUT / HZ);
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_closed = false;
+	queue_work(system_long_wq, &release_work);
+}
+
+static int in_cxl_window(struct device *dev, int target_nid,
+			 const struct resource *res)
+{
+	return region_intersects(res->start, resource_size(res), IORESOURCE_MEM,
+				 IORES_DESC_CXL) != REGION_DISJOINT;
+}
+
+/*
+ * Loaded before dax_cxl (modprobe.d softdep) while a Soft Reserved range in a
+ * CXL window still waits for its decision: close the gate now, so dax_cxl
+ * binds nothing before dax_hmem_sr has decided, whatever order udev loads
+ * them in.  dax_hmem_sr is asked for, and if it never decides (blacklisted,
+ * refused to load) the gate opens by itself after GATE_TIMEOUT.
+ */
+static void close_if_pending(void)
+{
+	if (cxl_sr_initial_pass_done() ||
+	    !walk_hmem_resources(gate, in_cxl_window))
+		return;
+	if (close_gate())
+		return;
+	pr_info("holding CXL dax regions until dax_hmem_sr decides the Soft Reserved ranges\n");
+	request_module_nowait("dax_hmem_sr");
+	schedule_delayed_work(&gate_timeout, GATE_TIMEOUT);
+}
+
 int cxl_sr_gate_init(void)
 {
 	int rc;
@@ -268,14 +320,18 @@ int cxl_sr_gate_init(void)
 	if (IS_ERR(gate))
 		return PTR_ERR(gate);
 	rc = bus_register_notifier(&cxl_bus_type, &cxl_bus_nb);
-	if (rc)
+	if (rc) {
 		root_device_unregister(gate);
-	return rc;
+		return rc;
+	}
+	close_if_pending();
+	return 0;
 }
 
 /* dax_hmem_sr is gone (it links us): nothing is HMEM's any more. */
 void cxl_sr_gate_exit(void)
 {
+	cancel_delayed_work_sync(&gate_timeout);
 	bus_unregister_notifier(&cxl_bus_type, &cxl_bus_nb);
 	scoped_guard(mutex, &cxl_sr_lock)
 		gate_closed = false;

@@ -9,6 +9,7 @@
 #include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include "cxl_sr_helper.h"
 #include "internal.h"
 #include "sr_compat.h"
 
@@ -45,8 +46,10 @@ static int __init dax_hmem_sr_init(void)
 	int rc;
 
 	rc = check_stock_driver();
-	if (rc)
+	if (rc) {
+		cxl_sr_gate_open();
 		return rc;
+	}
 
 	/*
 	 * Start CXL enumeration before the first walk, so the deferred decision
@@ -86,6 +89,8 @@ err_platform_driver:
 err_driver:
 	hmem_sr_report_exit();
 	destroy_workqueue(dax_hmem_sr_wq);
+	/* the helper may hold dax_cxl back for us: nothing will decide now */
+	cxl_sr_gate_open();
 	return rc;
 }
 

@@ -57,7 +57,7 @@ dkms status "${args[@]}" | grep -q "$kver.*installed" &&
 	pass "dkms status: installed" || fail "dkms status: $(dkms status "${args[@]}")"
 expect_match "modprobe.d: install line for dax_hmem" "$conf" \
 	'^install dax_hmem /usr/lib/dax-hmem-sr/stock-dax-hmem-guard'
-expect_match "modprobe.d: dax_cxl after dax_hmem_sr" "$conf" '^softdep dax_cxl pre: dax_hmem_sr'
+expect_match "modprobe.d: dax_cxl after cxl_sr_helper" "$conf" '^softdep dax_cxl pre: cxl_sr_helper'
 # Every directive carries its reason just above it.
 if awk '/^(install|softdep|blacklist)/ && prev !~ /^#/ { bad = 1 } { prev = $0 } END { exit bad }' "$conf"; then
 	pass "modprobe.d: every line commented"

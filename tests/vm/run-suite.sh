@@ -60,7 +60,12 @@ list=()
 for t in ${scens//,/ }; do
 	c=$(awk -v s="$t" '!/^#/ && $1 == s { print $3 }' "$VM_DIR/scenarios.conf")
 	[ -n "$c" ] || die "unknown scenario '$t'"
-	for s in ${systems//,/ }; do list+=("$([ "$c" -gt 0 ] && echo 0 || echo 1) $s $t"); done
+	for s in ${systems//,/ }; do
+		# a scenario runs on the systems expected.tbl has a row for
+		awk -v y="$s" -v t="$t" '!/^#/ && $1 == y && $2 == t { f = 1 } END { exit !f }' \
+			"$VM_DIR/expected.tbl" || continue
+		list+=("$([ "$c" -gt 0 ] && echo 0 || echo 1) $s $t")
+	done
 done
 mapfile -t list < <(printf '%s\n' "${list[@]}" | sort -s -k1,1n | cut -d' ' -f2-)
 

@@ -11,6 +11,11 @@
 #                      alias, a softdep nor request_module() loads them
 #   vmrecreate=1       after the checks, tear the SR region down and create
 #                      it again at the same address
+#   vmearly=HOW        dax_cxl, device_dax and kmem load before the HMEM driver
+#                      (whatever answers its alias): HOW=modprobe through
+#                      modprobe.d as udev would; HOW=insmod past it, as an
+#                      initramfs that loads dax_cxl early (adversarial)
+#   vmcycle=M,N        after loading, unload and reload M, then N, and settle
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -147,6 +152,19 @@ load() {
 load_all() {
 	load cxl_acpi cxl_pci cxl_mem
 	settle
+	case $(arg vmearly none) in
+	modprobe)
+		load dax_cxl device_dax kmem
+		settle ;;
+	insmod)
+		for _m in dax_cxl device_dax kmem; do
+			echo "\$ insmod $_m"
+			insmod "$($MODPROBE -n -v --ignore-install "$_m" 2>/dev/null |
+				awk '$1 == "insmod" { f = $2 } END { print f }')" 2>&1 ||
+				echo "[insmod $_m: rc=$?]"
+		done
+		settle ;;
+	esac
 	if [ -e /sys/bus/platform/devices/hmem_platform.0/modalias ]; then
 		load "$(cat /sys/bus/platform/devices/hmem_platform.0/modalias)"
 	else
@@ -154,6 +172,28 @@ load_all() {
 	fi
 	load dax_cxl device_dax kmem
 	settle
+	for _m in $(arg vmcycle | tr ',' ' '); do
+		echo "\$ modprobe -r $_m"
+		$MODPROBE -r "$_m" 2>&1 || echo "[modprobe -r $_m: rc=$?]"
+		settle
+		load "$_m"
+		settle
+	done
+}
+
+# With the pair: did dax_cxl bind only after the decision?  ok when every
+# "bound by" line of cxl_sr_helper follows the last "Soft Reserved ... owner"
+# line; late when one precedes it; none when dax_cxl bound nothing.
+bind_order() {
+	dmesg | awk '
+		/dax_hmem_sr.*Soft Reserved \[mem .*owner/ { decided = NR }
+		/cxl_sr_helper|cxl dax_region/ && /bound by cxl_dax_region/ {
+			if (!first) first = NR }
+		END {
+			if (!first) print "none"
+			else if (decided && first > decided) print "ok"
+			else print "late"
+		}'
 }
 
 memtotal_kb() { awk '/^MemTotal/ { print $2 }' /proc/meminfo; }
@@ -402,6 +442,10 @@ EOF
 		extra=" recreate=$RECREATE recreate_online=$RECREATE_ONLINE"
 	fi
 
+	if [ -e /sys/kernel/debug/dax_hmem_sr/ranges ]; then
+		sec "dax_hmem_sr ranges"; cat /sys/kernel/debug/dax_hmem_sr/ranges
+		extra="$extra order=$(bind_order)"
+	fi
 	sec "dmesg"; dmesg
 	sec "bad lines"; bad_lines
 	bad=$(bad_lines | wc -l)
