@@ -183,14 +183,17 @@ load_all() {
 
 # With the pair: did dax_cxl bind only after the decision?  ok when every
 # "bound by" line of cxl_sr_helper follows the last "Soft Reserved ... owner"
-# line; late when one precedes it; none when dax_cxl bound nothing.
+# line; late when one precedes it or dax_cxl bound before cxl_sr_helper
+# loaded; none when dax_cxl bound nothing.
 bind_order() {
 	dmesg | awk '
 		/dax_hmem_sr.*Soft Reserved \[mem .*owner/ { decided = NR }
-		/cxl_sr_helper|cxl dax_region/ && /bound by cxl_dax_region/ {
+		/dax_region[0-9]+: bound by cxl_dax_region/ {
 			if (!first) first = NR }
+		/bound by dax_cxl before the Soft Reserved decision/ { early = 1 }
 		END {
-			if (!first) print "none"
+			if (early) print "late"
+			else if (!first) print "none"
 			else if (decided && first > decided) print "ok"
 			else print "late"
 		}'
