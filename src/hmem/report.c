@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include "internal.h"
 #include "sr_compat.h"
 
@@ -62,6 +63,9 @@ void hmem_sr_report(const struct range *range, const char *state,
 	r->reason = reason;
 	strscpy(r->regions, regions && *regions ? regions : "-", sizeof(r->regions));
 	strscpy(r->devices, devices && *devices ? devices : "-", sizeof(r->devices));
+	/* one field each, for tools that split the line on blanks */
+	strreplace(r->regions, ' ', ',');
+	strreplace(r->devices, ' ', ',');
 }
 
 static int ranges_show(struct seq_file *m, void *unused)
