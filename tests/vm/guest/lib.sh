@@ -382,6 +382,7 @@ recreate() {
 			return
 		fi
 	done
+	others=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | grep -v "/$reg\$")
 	run cxl disable-region -f "$reg"
 	run cxl destroy-region -f "$reg"
 	sec "iomem after destroy"; cat /proc/iomem
@@ -390,6 +391,8 @@ recreate() {
 	RECREATE=fail RECREATE_ONLINE=0M
 	for r in /sys/bus/cxl/devices/region*; do
 		[ -e "$r/resource" ] || continue
+		# only the region just created counts, not the untouched others
+		echo "$others" | grep -qx "$r" && continue
 		[ "$(cat "$r/commit")" = 1 ] || continue
 		RECREATE_ONLINE=$(( $(online_in_range $(( $(cat "$r/resource") )) "$(cat "$r/size")") >> 20 ))M
 		if [ $(( $(cat "$r/resource") )) = "$base" ]; then
