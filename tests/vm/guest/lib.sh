@@ -363,14 +363,21 @@ recreate() {
 	sec "recreate"
 	# shellcheck disable=SC2046 # BASE SIZE
 	set -- $(sr_ranges | head -n1)
-	base=$1
-	reg=
+	# The highest region inside the range: HDM decoders commit in address
+	# order, so only the last one can be created again in its place while
+	# the others stay.
+	reg= base=
 	for r in /sys/bus/cxl/devices/region*; do
 		[ -e "$r/resource" ] || continue
-		[ $(( $(cat "$r/resource") )) = "$base" ] && reg=${r##*/}
+		_s=$(( $(cat "$r/resource") ))
+		[ "$_s" -ge "$1" ] && [ "$_s" -lt $(( $1 + $2 )) ] || continue
+		[ -z "$base" ] || [ "$_s" -gt "$base" ] || continue
+		reg=${r##*/} base=$_s
 	done
 	[ -n "$reg" ] || { RECREATE=noregion; return; }
-	mem=$(memdev_of "$(t3_bdf 0)")
+	# its memdev: target0 is an endpoint decoder, whose port's uport is it
+	_ep=$(readlink -f "/sys/bus/cxl/devices/$(cat "/sys/bus/cxl/devices/$reg/target0")")
+	mem=$(basename "$(readlink -f "$(dirname "$_ep")/uport")")
 	for d in /sys/bus/dax/devices/*; do
 		[ -e "$d/resource" ] || continue
 		[ $(( $(cat "$d/resource") )) = "$base" ] || continue
