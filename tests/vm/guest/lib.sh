@@ -366,7 +366,7 @@ recreate() {
 	# The highest region inside the range: HDM decoders commit in address
 	# order, so only the last one can be created again in its place while
 	# the others stay.
-	reg= base=
+	reg='' base=''
 	for r in /sys/bus/cxl/devices/region*; do
 		[ -e "$r/resource" ] || continue
 		_s=$(( $(cat "$r/resource") ))
@@ -389,7 +389,11 @@ recreate() {
 			return
 		fi
 	done
-	others=$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | grep -v "/$reg\$")
+	others=
+	for r in /sys/bus/cxl/devices/region*; do
+		[ "${r##*/}" = "$reg" ] || others="$others$r
+"
+	done
 	run cxl disable-region -f "$reg"
 	run cxl destroy-region -f "$reg"
 	sec "iomem after destroy"; cat /proc/iomem
