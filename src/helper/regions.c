@@ -28,9 +28,22 @@ struct region_walk {
 	unsigned int nr;
 };
 
-static int add_committed_region(struct device *dev, void *data)
+/* @dev's HPA resource if it is a committed region meeting @range; device locked */
+static struct resource *committed_res(struct device *dev, const struct range *range)
 {
 	struct sr_cxl_region *cxlr = container_of(dev, struct sr_cxl_region, dev);
+	struct resource *res = cxlr->params.res;
+
+	device_lock_assert(dev);
+	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
+		return NULL;
+	if (res->start > range->end || res->end < range->start)
+		return NULL;
+	return res;
+}
+
+static int add_committed_region(struct device *dev, void *data)
+{
 	struct region_walk *walk = data;
 	struct resource *res;
 
@@ -38,16 +51,14 @@ static int add_committed_region(struct device *dev, void *data)
 		return 0;
 
 	guard(device)(dev);
-	res = cxlr->params.res;
-	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
-		return 0;
-	if (res->start > walk->range->end || res->end < walk->range->start)
+	res = committed_res(dev, walk->range);
+	if (!res)
 		return 0;
 	if (walk->nr == walk->max)
 		return -E2BIG;
 	walk->out[walk->nr++] = (struct cxl_sr_region) {
 		.range = { .start = res->start, .end = res->end },
-		.id = cxlr->id,
+		.id = container_of(dev, struct sr_cxl_region, dev)->id,
 	};
 	return 0;
 }
@@ -96,7 +107,6 @@ static bool is_soft_reserved_for(const struct resource *res, const struct range 
 
 static int find_soft_reserved(struct device *dev, void *data)
 {
-	struct sr_cxl_region *cxlr = container_of(dev, struct sr_cxl_region, dev);
 	struct sr_find *find = data;
 	struct resource *res, *child;
 
@@ -104,10 +114,8 @@ static int find_soft_reserved(struct device *dev, void *data)
 		return 0;
 
 	guard(device)(dev);
-	res = cxlr->params.res;
-	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
-		return 0;
-	if (res->start > find->range->end || res->end < find->range->start)
+	res = committed_res(dev, find->range);
+	if (!res)
 		return 0;
 	/* Soft Reserved sits above a smaller region, or below an equal one */
 	if (is_soft_reserved_for(res->parent, find->range)) {
