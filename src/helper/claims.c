@@ -133,11 +133,26 @@ const char *cxl_sr_hmem_owner(const struct range *range)
 	return NULL;
 }
 
+/* Is dax_cxl's claim on @dax_region recorded?  Caller holds cxl_sr_lock. */
+bool cxl_sr_cxl_claimed(struct device *dax_region)
+{
+	struct claim *c;
+
+	list_for_each_entry(c, &claims, list)
+		if (c->dax_region == dax_region)
+			return true;
+	return false;
+}
+
 /* dax_cxl bound @dax_region.  Caller holds cxl_sr_lock. */
 int cxl_sr_claim_cxl(struct device *dax_region)
 {
 	struct range range = cxl_sr_dax_region_range(dax_region);
 	char owner[32];
+
+	/* seen already: the gate closes once per helper load and per decision */
+	if (cxl_sr_cxl_claimed(dax_region))
+		return 0;
 
 	snprintf(owner, sizeof(owner), "%s (dax_cxl)", dev_name(dax_region));
 	return add_claim(&range, dax_region, owner);

@@ -155,7 +155,7 @@ static int hold_existing(struct device *dev, void *data)
 	guard(device)(dev);
 	guard(mutex)(&cxl_sr_lock);
 	if (dev->driver) {
-		if (!cxl_sr_claim_cxl(dev))
+		if (!cxl_sr_cxl_claimed(dev) && !cxl_sr_claim_cxl(dev))
 			dev_info(dev, "bound by dax_cxl before the Soft Reserved decision: CXL keeps it\n");
 		return 0;
 	}

@@ -26,6 +26,7 @@ struct range cxl_sr_dax_region_range(struct device *dev);
 
 /* claims.c, under cxl_sr_lock */
 const char *cxl_sr_hmem_owner(const struct range *range);
+bool cxl_sr_cxl_claimed(struct device *dax_region);
 int cxl_sr_claim_cxl(struct device *dax_region);
 void cxl_sr_unclaim_cxl(struct device *dax_region);
 void cxl_sr_claims_exit(void);

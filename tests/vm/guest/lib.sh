@@ -462,6 +462,8 @@ EOF
 	if [ -e /sys/kernel/debug/dax_hmem_sr/ranges ]; then
 		sec "dax_hmem_sr ranges"; cat /sys/kernel/debug/dax_hmem_sr/ranges
 		extra="$extra order=$(bind_order)"
+		# the one-owner table refusing a claim: never expected here
+		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
 	fi
 	sec "dmesg"; dmesg
 	sec "bad lines"; bad_lines
