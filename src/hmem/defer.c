@@ -35,6 +35,8 @@ static void process_defer_work(struct work_struct *work)
 
 	/* Relies on cxl_acpi, cxl_pci and cxl_mem having had a chance to load */
 	wait_for_device_probe();
+	/* the start of the arbitration, for anyone timing it (bench/) */
+	dev_dbg(host, "CXL probe settled, deciding deferred ranges\n");
 
 	/* Not before the wait: a probe needing this lock would deadlock it */
 	scoped_guard(device, host) {
