@@ -13,10 +13,13 @@
  * struct cxl_sr_region - a committed CXL region seen by cxl_sr_regions()
  * @range: its host physical address range
  * @id: N of regionN
+ * @locked: every endpoint decoder was committed locked (by firmware), so the
+ *	memory stays decoded when Linux tears the region down
  */
 struct cxl_sr_region {
 	struct range range;
 	int id;
+	bool locked;
 };
 
 int cxl_sr_regions(const struct range *range, struct cxl_sr_region *out,

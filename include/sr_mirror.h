@@ -60,18 +60,50 @@ struct dev_dax *devm_create_dev_dax(struct dev_dax_data *data);
 static_assert(SR_CXL_CONFIG_COMMIT == SR_BTF_ENUM_CXL_CONFIG_COMMIT,
 	      "enum cxl_config_state.CXL_CONFIG_COMMIT differs from the target kernel's BTF");
 
-/* drivers/cxl/cxl.h: struct cxl_region_params, up to the HPA resource */
+/*
+ * drivers/cxl/cxl.h: struct cxl_decoder, up to its flags, and the flag that
+ * says the decoder was committed with Lock-On-Commit (firmware did it): a
+ * locked decoder keeps decoding when Linux tears its region down.  The flag
+ * is a #define, not in BTF; it is also the sysfs attribute "locked".
+ */
+#define SR_CXL_DECODER_F_LOCK		BIT(4)
+struct sr_cxl_decoder {
+	struct device dev;
+	int id;
+	struct range hpa_range;
+	int interleave_ways;
+	int interleave_granularity;
+	int target_type;		/* enum cxl_decoder_type */
+	void *region;
+	unsigned long flags;
+};
+SR_ASSERT_LAYOUT(struct sr_cxl_decoder, cxl_decoder, flags, SR_BTF_OFFSETOF_CXL_DECODER_FLAGS);
+
+/* drivers/cxl/cxl.h: struct cxl_endpoint_decoder starts with its decoder */
+static_assert(SR_BTF_OFFSETOF_CXL_ENDPOINT_DECODER_CXLD == 0,
+	      "struct cxl_endpoint_decoder.cxld: layout differs from the target kernel's BTF");
+
+/* drivers/cxl/cxl.h: struct cxl_region_params, up to its targets */
 struct sr_cxl_region_params {
 	int state;			/* enum cxl_config_state */
 	u8 uuid[16];
 	int interleave_ways;
 	int interleave_granularity;
 	struct resource *res;
+	struct sr_cxl_decoder *targets[16];	/* endpoint decoders, by position */
+	int nr_targets;
 };
 SR_ASSERT_LAYOUT(struct sr_cxl_region_params, cxl_region_params, state,
 		 SR_BTF_OFFSETOF_CXL_REGION_PARAMS_STATE);
 SR_ASSERT_LAYOUT(struct sr_cxl_region_params, cxl_region_params, res,
 		 SR_BTF_OFFSETOF_CXL_REGION_PARAMS_RES);
+SR_ASSERT_LAYOUT(struct sr_cxl_region_params, cxl_region_params, interleave_ways,
+		 SR_BTF_OFFSETOF_CXL_REGION_PARAMS_INTERLEAVE_WAYS);
+SR_ASSERT_LAYOUT(struct sr_cxl_region_params, cxl_region_params, targets,
+		 SR_BTF_OFFSETOF_CXL_REGION_PARAMS_TARGETS);
+/* the bound of targets[], CXL_DECODER_MAX_INTERLEAVE */
+SR_ASSERT_LAYOUT(struct sr_cxl_region_params, cxl_region_params, nr_targets,
+		 SR_BTF_OFFSETOF_CXL_REGION_PARAMS_NR_TARGETS);
 
 /* drivers/cxl/cxl.h: struct cxl_region, up to its params */
 struct sr_cxl_region {

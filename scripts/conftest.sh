@@ -140,6 +140,11 @@ queries=(
 	offsetof:cxl_region.params
 	offsetof:cxl_region_params.state
 	offsetof:cxl_region_params.res
+	offsetof:cxl_region_params.interleave_ways
+	offsetof:cxl_region_params.targets
+	offsetof:cxl_region_params.nr_targets
+	offsetof:cxl_endpoint_decoder.cxld
+	offsetof:cxl_decoder.flags
 	offsetof:cxl_dax_region.cxlr
 	offsetof:cxl_dax_region.hpa_range
 	enum:CXL_CONFIG_COMMIT

@@ -42,9 +42,26 @@ static struct resource *committed_res(struct device *dev, const struct range *ra
 	return res;
 }
 
+/* Region teardown resets only decoders that firmware did not lock. */
+static bool decoders_locked(struct sr_cxl_region *cxlr)
+{
+	int i, ways = cxlr->params.interleave_ways;
+
+	if (ways <= 0 || ways > ARRAY_SIZE(cxlr->params.targets))
+		return false;
+	for (i = 0; i < ways; i++) {
+		struct sr_cxl_decoder *cxld = cxlr->params.targets[i];
+
+		if (!cxld || !(cxld->flags & SR_CXL_DECODER_F_LOCK))
+			return false;
+	}
+	return true;
+}
+
 static int add_committed_region(struct device *dev, void *data)
 {
 	struct region_walk *walk = data;
+	struct sr_cxl_region *cxlr;
 	struct resource *res;
 
 	if (!is_cxl_region(dev))
@@ -56,9 +73,11 @@ static int add_committed_region(struct device *dev, void *data)
 		return 0;
 	if (walk->nr == walk->max)
 		return -E2BIG;
+	cxlr = container_of(dev, struct sr_cxl_region, dev);
 	walk->out[walk->nr++] = (struct cxl_sr_region) {
 		.range = { .start = res->start, .end = res->end },
-		.id = container_of(dev, struct sr_cxl_region, dev)->id,
+		.id = cxlr->id,
+		.locked = decoders_locked(cxlr),
 	};
 	return 0;
 }

@@ -12,10 +12,17 @@
 #include "sr_compat.h"
 #include "sr_decide.h"
 
+bool hmem_sr_range_in_cxl_window(const struct range *range)
+{
+	return region_intersects(range->start, range_len(range), IORESOURCE_MEM,
+				 IORES_DESC_CXL) != REGION_DISJOINT;
+}
+
 bool hmem_sr_in_cxl_window(const struct resource *res)
 {
-	return region_intersects(res->start, resource_size(res), IORESOURCE_MEM,
-				 IORES_DESC_CXL) != REGION_DISJOINT;
+	struct range range = { .start = res->start, .end = res->end };
+
+	return hmem_sr_range_in_cxl_window(&range);
 }
 
 struct facts {
@@ -77,7 +84,8 @@ static int register_pieces(struct device *host, int target_nid,
 	for (i = 0; i < f->d.nr_pieces; i++) {
 		struct range piece = { f->d.pieces[i].start, f->d.pieces[i].end };
 
-		rc = hmem_sr_register_piece(host, target_nid, &piece, name, sizeof(name));
+		rc = hmem_sr_register_piece(host, target_nid, &piece, name,
+					    sizeof(name), false);
 		if (rc) {
 			dev_err(host, "registering [mem %#llx-%#llx] failed: %d\n",
 				piece.start, piece.end, rc);
@@ -87,6 +95,60 @@ static int register_pieces(struct device *host, int target_nid,
 		done++;
 	}
 	return done ? 0 : rc;
+}
+
+static bool all_locked(const struct facts *f, unsigned int nr_regions)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_regions; i++)
+		if (!f->regions[i].locked)
+			return false;
+	return nr_regions > 0;
+}
+
+static bool taken_by_cxl(const struct facts *f, unsigned int nr_taken,
+			 const struct range *span)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_taken; i++)
+		if (f->taken[i].start <= span->end && span->start <= f->taken[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * Remember the CXL parts of a decided range: handed to HMEM when cxl_acpi
+ * goes, and what keeps cxl_acpi loaded while their memory is online.  A
+ * failure costs only that, so it is logged, not returned.
+ */
+static void track_cxl(struct device *host, int target_nid, const struct range *range,
+		      const struct facts *f, unsigned int nr_regions,
+		      unsigned int nr_taken, struct resource *sr_entry)
+{
+	struct sr_handover ho = { .sr = *range, .target_nid = target_nid };
+	unsigned int i;
+	int rc = 0;
+
+	if (f->d.owner == SR_OWNER_CXL) {
+		ho.locked = all_locked(f, nr_regions);
+		ho.sr_entry = sr_entry;
+		rc = hmem_sr_track(host, SR_SPAN_CXL, range, &ho);
+	}
+	for (i = 0; !rc && f->d.owner != SR_OWNER_CXL && i < nr_regions; i++) {
+		struct range span = {
+			.start = max(f->regions[i].range.start, range->start),
+			.end = min(f->regions[i].range.end, range->end),
+		};
+
+		ho.locked = f->regions[i].locked;
+		rc = hmem_sr_track(host, taken_by_cxl(f, nr_taken, &span) ? SR_SPAN_CXL : SR_SPAN_REGION,
+				   &span, &ho);
+	}
+	if (rc)
+		dev_warn(host, "[mem %#llx-%#llx]: cannot record its CXL parts (%d): no handover, no pin\n",
+			 range->start, range->end, rc);
 }
 
 /**
@@ -132,7 +194,8 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 
 	if (f->d.owner == SR_OWNER_CXL) {
 		dev_dbg(host, "CXL claims resource, dropping: %pr\n", res);
-		hmem_sr_iomem_cxl_owns(host, res);
+		track_cxl(host, target_nid, &range, f, nr_regions, nr_taken,
+			  hmem_sr_iomem_cxl_owns(host, res));
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner cxl, %s (%s)\n",
 			 range.start, range.end, sr_reason_text(f->d.reason), f->region_names);
 		hmem_sr_report(&range, "cxl", sr_reason_text(f->d.reason),
@@ -143,6 +206,7 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 	if (in_window)
 		dev_dbg(host, "CXL did not claim resource, registering: %pr\n", res);
 	rc = register_pieces(host, target_nid, res, f);
+	track_cxl(host, target_nid, &range, f, nr_regions, nr_taken, NULL);
 	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s%s%s%s, as %s\n",
 		 range.start, range.end, sr_reason_text(f->d.reason),
 		 nr_regions ? " (" : "", f->region_names, nr_regions ? ")" : "",

@@ -42,11 +42,11 @@ static void process_defer_work(struct work_struct *work)
 	scoped_guard(device, host) {
 		if (host->driver != &dax_hmem_sr_platform_driver.driver)
 			break;
-		if (!cxl_sr_initial_pass_done()) {
-			cxl_sr_set_initial_pass_done();
-			walk_hmem_resources(host, decide_deferred);
-		}
+		cxl_sr_set_initial_pass_done();
+		walk_hmem_resources(host, decide_deferred);
 	}
+	/* memory dax_cxl onlined before the decision pins cxl_acpi now */
+	hmem_sr_update_pins();
 	cxl_sr_gate_open();
 	put_device(host);
 }

@@ -22,18 +22,39 @@
  * On 6.x kernels the entry is in iomem_resource from boot, nested around
  * the region (remove_resource() moves its children up a level).  Kernels
  * that keep Soft Reserved in a private tree (7.0) have nothing to remove.
+ *
+ * Return: the entry taken out (firmware's, never freed), or NULL.
  */
-void hmem_sr_iomem_cxl_owns(struct device *host, const struct resource *res)
+struct resource *hmem_sr_iomem_cxl_owns(struct device *host,
+					const struct resource *res)
 {
 	struct range range = { .start = res->start, .end = res->end };
 	struct resource *sr = cxl_sr_soft_reserved(&range);
 	int rc;
 
 	if (!sr)
-		return;
+		return NULL;
 	rc = remove_resource(sr);
-	if (rc)
+	if (rc) {
 		dev_warn(host, "%pr: cannot remove the Soft Reserved entry: %d\n", res, rc);
+		return NULL;
+	}
+	return sr;
+}
+
+/**
+ * hmem_sr_iomem_restore - show a range CXL handed over as Soft Reserved again
+ * @host: hmem_platform.0, for the log
+ * @sr_entry: as returned by hmem_sr_iomem_cxl_owns()
+ */
+void hmem_sr_iomem_restore(struct device *host, struct resource *sr_entry)
+{
+	/* remove_resource() leaves the old links behind */
+	sr_entry->parent = NULL;
+	sr_entry->sibling = NULL;
+	sr_entry->child = NULL;
+	if (insert_resource(&iomem_resource, sr_entry))
+		dev_warn(host, "%pr: cannot show the Soft Reserved entry again\n", sr_entry);
 }
 
 #ifdef HAVE_WALK_SOFT_RESERVE_RES

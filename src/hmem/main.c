@@ -67,6 +67,9 @@ static int __init dax_hmem_sr_init(void)
 	if (!dax_hmem_sr_wq)
 		return -ENOMEM;
 	hmem_sr_report_init();
+	rc = hmem_sr_handover_init();
+	if (rc)
+		goto err_handover;
 
 	rc = platform_driver_register(&dax_hmem_sr_driver);
 	if (rc)
@@ -87,6 +90,8 @@ err_stock:
 err_platform_driver:
 	platform_driver_unregister(&dax_hmem_sr_driver);
 err_driver:
+	hmem_sr_handover_exit();
+err_handover:
 	hmem_sr_report_exit();
 	destroy_workqueue(dax_hmem_sr_wq);
 	/* the helper may hold dax_cxl back for us: nothing will decide now */
@@ -97,6 +102,7 @@ err_driver:
 static void __exit dax_hmem_sr_exit(void)
 {
 	platform_driver_unregister(&dax_hmem_sr_platform_driver);
+	hmem_sr_handover_exit();
 	/* the pending decision, if any, sees the driver gone and opens the gate */
 	destroy_workqueue(dax_hmem_sr_wq);
 	platform_driver_unregister(&dax_hmem_sr_driver);

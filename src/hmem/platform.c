@@ -17,19 +17,15 @@ static int hmem_register_device(struct device *host, int target_nid,
 {
 	struct range range = { .start = res->start, .end = res->end };
 
+	/*
+	 * 7.1 declines such ranges after its initial pass ("first come, first
+	 * served") and so loses them on a rebind or reload.  Deciding again
+	 * keeps what CXL bound meanwhile with CXL and gives HMEM the rest.
+	 */
 	if (IS_ENABLED(CONFIG_DEV_DAX_CXL) && hmem_sr_in_cxl_window(res)) {
-		if (!cxl_sr_initial_pass_done()) {
-			dev_dbg(host, "await CXL initial probe: %pr\n", res);
-			hmem_sr_report(&range, "pending", "waiting for CXL to probe",
-				       NULL, NULL);
-			return hmem_sr_defer(host);
-		}
-		/* After the initial pass: first come, first served, as in 7.1 */
-		dev_dbg(host, "deferring range to CXL: %pr\n", res);
-		hmem_sr_report(&range, "declined",
-			       "in a CXL window after the initial pass: left to CXL",
-			       NULL, NULL);
-		return 0;
+		dev_dbg(host, "await CXL initial probe: %pr\n", res);
+		hmem_sr_report(&range, "pending", "waiting for CXL to probe", NULL, NULL);
+		return hmem_sr_defer(host);
 	}
 
 	return hmem_sr_decide_range(host, target_nid, res);

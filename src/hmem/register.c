@@ -18,12 +18,19 @@ static bool region_idle;
 module_param_named(region_idle, region_idle, bool, 0644);
 MODULE_PARM_DESC(region_idle, "Do not send HMEM dax devices to kmem (as dax_hmem.region_idle)");
 
+/* platform data of an hmem_sr device */
+struct hmem_sr_piece {
+	struct memregion_info mri;
+	bool devdax_only;	/* not known to be decoded memory: no kmem */
+};
+
 static int dax_hmem_sr_probe(struct platform_device *pdev)
 {
 	unsigned long flags = SR_IORESOURCE_DAX_KMEM;
+	struct hmem_sr_piece *piece = dev_get_platdata(&pdev->dev);
+	struct memregion_info *mri = &piece->mri;
 	struct device *dev = &pdev->dev;
 	struct dax_region *dax_region;
-	struct memregion_info *mri;
 	struct dev_dax_data data;
 
 	/*
@@ -32,10 +39,9 @@ static int dax_hmem_sr_probe(struct platform_device *pdev)
 	 * are created, so do not send them to the dax_kmem driver by
 	 * default.
 	 */
-	if (region_idle)
+	if (region_idle || piece->devdax_only)
 		flags = 0;
 
-	mri = dev->platform_data;
 	dax_region = alloc_dax_region(dev, pdev->id, &mri->range,
 				      mri->target_node, PMD_SIZE, flags);
 	if (!dax_region)
@@ -86,6 +92,7 @@ static void release_hmem(void *pdev)
  * @piece: the span, inside one Soft Reserved range
  * @name: filled with the new device's name
  * @len: room in @name
+ * @devdax_only: keep it from kmem, e.g. memory whose decoders may be gone
  *
  * The span is claimed first (cxl_sr_helper): a span dax_cxl or HMEM holds
  * already is refused with -EBUSY, so no memory gets two dax regions.
@@ -93,10 +100,11 @@ static void release_hmem(void *pdev)
  * Return: 0 or a negative errno.
  */
 int hmem_sr_register_piece(struct device *host, int target_nid,
-			   const struct range *piece, char *name, size_t len)
+			   const struct range *piece, char *name, size_t len,
+			   bool devdax_only)
 {
 	struct platform_device *pdev;
-	struct memregion_info info;
+	struct hmem_sr_piece info;
 	struct range *claimed;
 	long id;
 	int rc;
@@ -121,6 +129,10 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 	rc = devm_add_action_or_reset(host, release_claim, claimed);
 	if (rc)
 		return rc;
+	/* its memory pins this module while online: kmem cannot give it back */
+	rc = hmem_sr_track(host, SR_SPAN_HMEM, piece, NULL);
+	if (rc)
+		return rc;
 
 	pdev = platform_device_alloc("hmem_sr", id);
 	if (!pdev)
@@ -128,9 +140,9 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 
 	pdev->dev.parent = host;
 	pdev->dev.numa_node = numa_map_to_online_node(target_nid);
-	info = (struct memregion_info) {
-		.target_node = target_nid,
-		.range = *piece,
+	info = (struct hmem_sr_piece) {
+		.mri = { .target_node = target_nid, .range = *piece },
+		.devdax_only = devdax_only,
 	};
 	rc = platform_device_add_data(pdev, &info, sizeof(info));
 	if (rc < 0)

@@ -56,6 +56,28 @@ read -r status checks < <(awk -v y="${esys:-$sys}" -v s="$scn" '!/^#/ && $1 == y
 	c = ""; for (i = 4; i <= NF; i++) c = c " " $i; print $3, c; f = 1 }
 	END { exit !f }' "$VM_DIR/expected.tbl") || die "no row for ${esys:-$sys} $scn in expected.tbl"
 
+# Stress counts divided by VM_STRESS_DIV (the CI suite runs a tenth or so;
+# tests/vm/stress.sh runs the full counts), never below one cycle.
+div=${VM_STRESS_DIV:-1}
+stress_tmo=0
+if [[ $args == *vmstress=* ]]; then
+	new=
+	for a in $args; do
+		if [[ $a == vmstress=* ]]; then
+			v='' n=0
+			IFS=, read -r -a kinds <<<"${a#vmstress=}"
+			for k in "${kinds[@]}"; do
+				c=$(( ${k#*:} / div )); [ "$c" -ge 1 ] || c=1
+				v="$v,${k%%:*}:$c"; n=$(( n + c ))
+			done
+			a="vmstress=${v#,}"
+			stress_tmo=$(( n * 10 ))
+		fi
+		new="$new $a"
+	done
+	args=$new
+fi
+
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
 
@@ -65,11 +87,11 @@ dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
 if [ "$commit" -gt 0 ]; then
 	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
 	for a in $args $dbg; do cl+=("k2.$a"); done
-	tmo=300
+	tmo=$(( 300 + stress_tmo ))
 else
 	# shellcheck disable=SC2206 # one word per kernel argument
 	cl=("vmtest=$scn" $args $dbg)
-	tmo=180
+	tmo=$(( 180 + stress_tmo ))
 fi
 
 rc=0

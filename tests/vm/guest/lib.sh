@@ -15,7 +15,14 @@
 #                      (whatever answers its alias): HOW=modprobe through
 #                      modprobe.d as udev would; HOW=insmod past it, as an
 #                      initramfs that loads dax_cxl early (adversarial)
-#   vmcycle=M,N        after loading, unload and reload M, then N, and settle
+#   vmcycle=M,N        after loading, unload and reload M, then N, and settle;
+#                      reports cycle=M:ok|refused,...
+#   vmhandover=HOW     after loading: "modprobe -r cxl_acpi" with the memory
+#                      online (must be refused), then, for HOW=full, offline
+#                      the CXL memory, remove cxl_acpi, settle, load it
+#                      again, settle; reports handover=...
+#   vmstress=K:N,...   after loading, N cycles of K (stress.sh); reports
+#                      stress=K:N:ok|FAIL-at-I,...
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -172,13 +179,65 @@ load_all() {
 	fi
 	load dax_cxl device_dax kmem
 	settle
+	CYCLE=
 	for _m in $(arg vmcycle | tr ',' ' '); do
 		echo "\$ modprobe -r $_m"
-		$MODPROBE -r "$_m" 2>&1 || echo "[modprobe -r $_m: rc=$?]"
+		if $MODPROBE -r "$_m" 2>&1; then
+			CYCLE="$CYCLE,$_m:ok"
+		else
+			echo "[modprobe -r $_m: rc=$?]"
+			CYCLE="$CYCLE,$_m:refused"
+		fi
 		settle
 		load "$_m"
 		settle
 	done
+}
+
+# Offline every memory block of the dax devices CXL regions own.
+offline_cxl_memory() {
+	for _d in /sys/bus/dax/devices/*; do
+		[ "$(dax_owner "$_d")" = cxl ] || continue
+		[ "$(dax_driver "$_d")" = kmem ] || continue
+		daxctl offline-memory "${_d##*/}" 2>&1 || return 1
+	done
+}
+
+# The ownership handover of issue 6: refused while the memory is online,
+# done by removing cxl_acpi once it is offline.  HANDOVER is
+# refused-<first step>[,<second step>...]: refused (modprobe -r failed and
+# the owners did not change) or moved (it went through: a defect).
+handover() {
+	# shellcheck disable=SC2046 # BASE SIZE
+	set -- $(sr_ranges | head -n1)
+	_before=$(owner_of_range "$1" "$2")
+	sec "handover: remove cxl_acpi with the memory online"
+	if $MODPROBE -r cxl_acpi 2>&1; then
+		HANDOVER=moved
+	else
+		settle
+		[ "$(owner_of_range "$1" "$2")" = "$_before" ] && HANDOVER=refused || HANDOVER=changed
+	fi
+	[ "$(arg vmhandover)" = full ] || return 0
+	sec "handover: offline, remove cxl_acpi"
+	if ! offline_cxl_memory; then
+		HANDOVER="$HANDOVER,offline-failed"
+		return
+	fi
+	settle
+	if $MODPROBE -r cxl_acpi 2>&1; then
+		settle
+		HANDOVER="$HANDOVER,removed:$(owner_of_range "$1" "$2")"
+	else
+		HANDOVER="$HANDOVER,remove-failed"
+		return
+	fi
+	sec "handover: load cxl_acpi again"
+	load cxl_acpi
+	settle
+	HANDOVER="$HANDOVER,reloaded:$(owner_of_range "$1" "$2")"
+	sec "dax_hmem_sr ranges after handover"
+	cat /sys/kernel/debug/dax_hmem_sr/ranges 2>&1
 }
 
 # With the pair: did dax_cxl bind only after the decision?  ok when every
@@ -425,6 +484,12 @@ main_test() {
 	mem0=$(memtotal_kb)
 	sec "load"
 	load_all
+	[ -n "$(arg vmhandover)" ] && handover
+	if [ -n "$(arg vmstress)" ]; then
+		# shellcheck source=stress.sh
+		. /vm/stress.sh
+		stress_all "$(arg vmstress)"
+	fi
 	mem1=$(memtotal_kb)
 	report after
 
@@ -462,6 +527,12 @@ EOF
 	if [ -e /sys/kernel/debug/dax_hmem_sr/ranges ]; then
 		sec "dax_hmem_sr ranges"; cat /sys/kernel/debug/dax_hmem_sr/ranges
 		extra="$extra order=$(bind_order)"
+		[ -n "$CYCLE" ] && extra="$extra cycle=${CYCLE#,}"
+		[ -n "${HANDOVER:-}" ] && extra="$extra handover=$HANDOVER"
+		if [ -n "${STRESS:-}" ]; then
+			echo "stress: ${STRESS#,}"
+			case $STRESS in *FAIL*) extra="$extra stress=${STRESS#,}" ;; *) extra="$extra stress=ok" ;; esac
+		fi
 		# the one-owner table refusing a claim: never expected here
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
 	fi
