@@ -33,6 +33,13 @@ DEFINE_GUARD(device, struct device *, device_lock(_T), device_unlock(_T))
 #define kzalloc_obj(obj) kzalloc(sizeof(obj), GFP_KERNEL)
 #endif
 
+/* The data argument of a device_find_child() match callback. */
+#ifdef HAVE_DEVICE_FIND_CHILD_CONST
+#define sr_find_child_data	const void
+#else
+#define sr_find_child_data	void
+#endif
+
 /*
  * HAVE_PLATFORM_REMOVE_VOID tells the platform .remove signature; the drivers
  * release everything through devm and need no .remove at all.

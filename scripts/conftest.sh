@@ -93,6 +93,15 @@ probe walk_soft_reserve_res <<'EOF'
 void *probe_walk = walk_soft_reserve_res;
 EOF
 
+# device_find_child()'s match callback takes const data since 6.15.
+probe device_find_child_const <<'EOF'
+#include <linux/device.h>
+static int probe_match(struct device *dev, const void *data) { return 0; }
+struct device *probe_find(struct device *parent);
+struct device *probe_find(struct device *parent)
+{ return device_find_child(parent, NULL, probe_match); }
+EOF
+
 # The cleanup helpers themselves (6.5).
 probe linux_cleanup_h <<'EOF'
 #include <linux/cleanup.h>
@@ -172,7 +181,7 @@ btf_defines() {
 	echo
 	echo "/* Compile probes */"
 	for p in module_import_ns_ident platform_remove_void guard_device \
-		 walk_soft_reserve_res linux_cleanup_h; do
+		 walk_soft_reserve_res linux_cleanup_h device_find_child_const; do
 		have "$p"
 	done
 	echo

@@ -85,12 +85,29 @@ static void release_hmem(void *pdev)
 	platform_device_unregister(pdev);
 }
 
+static int is_dev_dax(struct device *dev, sr_find_child_data *unused)
+{
+	return dev->bus && !strcmp(dev->bus->name, "dax");
+}
+
+/* "hmem_sr.N/daxN.M": the dax device is what daxctl and users name */
+static void add_dax_name(struct platform_device *pdev, char *name, size_t len)
+{
+	struct device *dax = device_find_child(&pdev->dev, NULL, is_dev_dax);
+	size_t used = strlen(name);
+
+	if (!dax)
+		return;
+	snprintf(name + used, len - used, "/%s", dev_name(dax));
+	put_device(dax);
+}
+
 /**
  * hmem_sr_register_piece - give one piece of a Soft Reserved range to HMEM
  * @host: hmem_platform.0, whose unbind tears the piece down again
  * @target_nid: NUMA node of the memory
  * @piece: the span, inside one Soft Reserved range
- * @name: filled with the new device's name
+ * @name: filled with the new device's name and its dax device's
  * @len: room in @name
  * @devdax_only: keep it from kmem, e.g. memory whose decoders may be gone
  *
@@ -155,6 +172,7 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 		goto out_put;
 	}
 
+	add_dax_name(pdev, name, len);
 	return devm_add_action_or_reset(host, release_hmem, pdev);
 
 out_put:

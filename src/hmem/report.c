@@ -40,7 +40,7 @@ static struct sr_range *find_range(const struct range *range)
 /**
  * hmem_sr_report - record the state of one Soft Reserved range
  * @range: the range
- * @state: pending, cxl, hmem, conflict or declined
+ * @state: pending, cxl, hmem or conflict
  * @reason: why, in words
  * @regions: CXL regions inside it, or NULL
  * @devices: HMEM devices registered for it, or NULL
