@@ -6,8 +6,9 @@
 #   acpi:N   offline CXL's memory, modprobe -r cxl_acpi, modprobe cxl_acpi
 #
 # After every cycle the owners of every Soft Reserved range must be what
-# they were after the first cycle (for acpi the first one is the handover)
-# and no WARNING/BUG/Oops may have appeared; at the end the hmem_sr and dax
+# they were after the first cycle (for acpi the first one is the handover),
+# MemTotal must be back where it was then, and no WARNING/BUG/Oops may have
+# appeared; at the end the hmem_sr and dax
 # device names (memregion and dax ids) must be the ones of the first cycle,
 # so no id leaks.  STRESS gets KIND:N:ok or KIND:N:FAIL-at-I(why).
 # shellcheck shell=sh
@@ -27,6 +28,17 @@ wait_owners() {
 	_w=0
 	while [ $_w -lt 600 ]; do
 		[ "$(owners_now)" = "$1" ] && return 0
+		sleep 0.1
+		_w=$(( _w + 1 ))
+	done
+	return 1
+}
+
+# kmem onlines block by block: wait (up to 30 s) for MemTotal to read $1 kB.
+wait_memtotal() {
+	_w=0
+	while [ $_w -lt 300 ]; do
+		[ "$(memtotal_kb)" = "$1" ] && return 0
 		sleep 0.1
 		_w=$(( _w + 1 ))
 	done
@@ -76,12 +88,15 @@ stress() {
 			settle
 			_want=$(owners_now)
 			_ids=$(ids_now)
-			echo "stress $1: after cycle 1: owners $_want ids $_ids"
+			_mem=$(memtotal_kb)
+			echo "stress $1: after cycle 1: owners $_want ids $_ids MemTotal $_mem kB"
 		fi
 		if [ -n "$_err" ]; then
 			_fail="FAIL-at-$_i(${_err#FAIL:})"
 		elif ! wait_owners "$_want"; then
 			_fail="FAIL-at-$_i(owners:$(owners_now | tr ' ' '_'))"
+		elif ! wait_memtotal "$_mem"; then
+			_fail="FAIL-at-$_i(memtotal:$(memtotal_kb))"
 		elif [ "$(bad_lines | wc -l)" != "$_bad0" ]; then
 			_fail="FAIL-at-$_i(kernel-warning)"
 		fi
