@@ -88,6 +88,8 @@ while IFS= read -r f; do
 done < <(find "$moddir/kernel" -name '*.ko*')
 queue=("${mods[@]}")
 for k in "${extra[@]}"; do
+	# the extra modules depend on each other too: those come from EXTRA_KO
+	n=${k##*/}; seen[${n%.ko}]=1
 	# shellcheck disable=SC2207
 	queue+=($(modinfo -F depends "$k" | tr ',' ' '))
 done
