@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * handover --to hmem: the sanctioned way to give CXL's Soft Reserved ranges
+ * to HMEM (unload cxl_acpi, dax_hmem_sr decides them again).  Online memory
+ * first goes offline, as daxctl offline-memory would: removing a CXL region
+ * under online System RAM cannot succeed.  Nothing changes until every
+ * check has passed; --dry-run stops after printing the plan.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "modules.h"
+
+#define MAX_BLOCKS 4096
+
+struct plan {
+	const struct sr_sys *sys;
+	unsigned int cxl[SR_MAX_RANGES];	/* indexes of CXL-owned ranges */
+	unsigned int ncxl;
+	char (*blocks)[32];			/* online memory blocks to offline */
+	unsigned int nblocks;
+	unsigned int not_movable;		/* of those, outside ZONE_MOVABLE */
+	unsigned int done;			/* offlined so far */
+};
+
+static int add_block(const char *name, bool online, const char *zones, void *arg)
+{
+	struct plan *p = arg;
+
+	if (!online)
+		return 0;
+	if (p->nblocks == MAX_BLOCKS)
+		return -E2BIG;
+	sr_copy(p->blocks[p->nblocks++], sizeof(p->blocks[0]), name);
+	if (!strstr(zones, "Movable"))
+		p->not_movable++;
+	return 0;
+}
+
+static int refuse(int code, const char *fmt, const char *arg)
+{
+	fputs("dax-hmem-sr: handover refused: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return code;
+}
+
+static int make_plan(struct plan *p, const struct sr_mod *acpi)
+{
+	const struct sr_sys *sys = p->sys;
+	unsigned int i;
+	int rc;
+
+	if (!sys->have_report)
+		return refuse(EXIT_UNSUPPORTED,
+			      "the dax_hmem_sr report is unavailable (%s): without dax_hmem_sr nothing would decide the ranges again",
+			      strerror(sys->report_errno));
+	for (i = 0; i < sys->nranges; i++)
+		if (!strcmp(sys->ranges[i].state, "cxl"))
+			p->cxl[p->ncxl++] = i;
+	if (!p->ncxl)
+		return -1;
+	if (!acpi->loaded)
+		return refuse(EXIT_FINDINGS,
+			      "%s is not loaded (or built in), yet CXL owns ranges: there is no module to unload",
+			      "cxl_acpi");
+	if (acpi->holders[0])
+		return refuse(EXIT_FINDINGS,
+			      "cxl_acpi is used by %s: unload those first (modprobe -r them), then run this again",
+			      acpi->holders);
+	for (i = 0; i < p->ncxl; i++) {
+		const struct sr_range *r = &sys->ranges[p->cxl[i]];
+
+		rc = sr_for_each_block(r->start, r->size, add_block, p);
+		if (rc == -E2BIG)
+			return refuse(EXIT_FINDINGS, "%s", "more than 4096 memory blocks to offline");
+	}
+	return 0;
+}
+
+static void print_plan(const struct plan *p, const struct sr_mod *acpi)
+{
+	unsigned int i, k;
+
+	printf("plan:\n");
+	for (i = 0; i < p->ncxl; i++) {
+		const struct sr_range *r = &p->sys->ranges[p->cxl[i]];
+		char sz[24], onl[24];
+
+		sr_fmt_size(sz, sizeof(sz), r->size);
+		sr_fmt_size(onl, sizeof(onl), r->online_bytes);
+		printf("  range %#llx-%#llx (%s): CXL's (%s), %s online", (unsigned long long)r->start,
+		       (unsigned long long)(r->start + r->size - 1), sz, r->reason, onl);
+		for (k = 0; k < r->ndevs; k++)
+			printf("%s%s", k ? "," : " in ", p->sys->devs[r->devs[k]].name);
+		putchar('\n');
+	}
+	if (p->nblocks)
+		printf("  1. offline %u memory block%s (%s%s)\n", p->nblocks,
+		       p->nblocks == 1 ? "" : "s", p->blocks[0], p->nblocks > 1 ? ", ..." : "");
+	else
+		printf("  1. no memory to offline\n");
+	if (p->not_movable)
+		printf("     warning: %u of them are outside ZONE_MOVABLE: offlining can fail on pages the kernel will not move (boot with memhp_default_state=online_movable)\n",
+		       p->not_movable);
+	printf("  2. unload cxl_acpi (refcount %d): its CXL windows, regions and their dax devices go away\n",
+	       acpi->refcnt);
+	printf("  3. wait for dax_hmem_sr to report the range%s as hmem\n",
+	       p->ncxl == 1 ? "" : "s");
+}
+
+static void online_again(struct plan *p)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < p->done; i++) {
+		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/state", p->blocks[i]);
+		if (sr_write_str(path, "online"))
+			fprintf(stderr, "dax-hmem-sr: could not online %s again\n", p->blocks[i]);
+	}
+	if (p->done)
+		fprintf(stderr, "dax-hmem-sr: put %u memory block%s back online\n", p->done,
+			p->done == 1 ? "" : "s");
+}
+
+static int offline_all(struct plan *p)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	for (p->done = 0; p->done < p->nblocks; p->done++) {
+		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/state",
+			p->blocks[p->done]);
+		rc = sr_write_str(path, "offline");
+		if (rc) {
+			fprintf(stderr,
+				"dax-hmem-sr: handover refused: cannot offline %s: %s (pages in use that the kernel cannot move; free the memory of that NUMA node or boot with memhp_default_state=online_movable)\n",
+				p->blocks[p->done], strerror(-rc));
+			online_again(p);
+			return rc;
+		}
+	}
+	printf("offlined %u memory block%s\n", p->nblocks, p->nblocks == 1 ? "" : "s");
+	return 0;
+}
+
+/* Have all the planned ranges become HMEM's? */
+static bool decided(const struct plan *p, struct sr_sys *now)
+{
+	unsigned int i, k;
+
+	if (sr_load(now) || !now->have_report)
+		return false;
+	for (i = 0; i < p->ncxl; i++) {
+		const struct sr_range *r = &p->sys->ranges[p->cxl[i]];
+		bool hmem = false;
+
+		for (k = 0; k < now->nranges; k++)
+			if (now->ranges[k].start == r->start &&
+			    !strcmp(now->ranges[k].state, "hmem"))
+				hmem = true;
+		if (!hmem)
+			return false;
+	}
+	return true;
+}
+
+int cmd_handover(const char *to, const struct handover_opts *o)
+{
+	struct sr_sys *sys = calloc(1, sizeof(*sys)), *now = calloc(1, sizeof(*now));
+	struct plan p = { .sys = sys };
+	struct sr_mod acpi;
+	unsigned int waited, i, k;
+	int rc;
+
+	(void)to;
+	p.blocks = calloc(MAX_BLOCKS, sizeof(*p.blocks));
+	if (!sys || !now || !p.blocks) {
+		rc = EXIT_FINDINGS;
+		goto out;
+	}
+	if (!o->dry_run && sr_root()[0]) {
+		rc = refuse(EXIT_FINDINGS, "%s", "--sysfs-root: only --dry-run (it changes the live system only)");
+		goto out;
+	}
+	if (!o->dry_run && geteuid()) {
+		rc = refuse(EXIT_FINDINGS, "%s", "needs root");
+		goto out;
+	}
+	rc = sr_load(sys);
+	if (rc) {
+		rc = refuse(EXIT_FINDINGS, "cannot read the Soft Reserved state: %s", strerror(-rc));
+		goto out;
+	}
+	sr_mod_get("cxl_acpi", &acpi);
+	rc = make_plan(&p, &acpi);
+	if (rc < 0) {
+		printf("nothing to hand over: no Soft Reserved range is CXL's\n");
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	print_plan(&p, &acpi);
+	if (o->dry_run) {
+		printf("dry run: nothing changed\n");
+		goto out;
+	}
+	rc = offline_all(&p);
+	if (rc) {
+		rc = EXIT_FINDINGS;
+		goto out;
+	}
+	rc = sr_mod_remove("cxl_acpi");
+	if (rc) {
+		fprintf(stderr, "dax-hmem-sr: handover failed: cannot unload cxl_acpi: %s%s\n",
+			strerror(-rc), rc == -EBUSY || rc == -EAGAIN ?
+			" (in use: lsmod shows by whom)" : "");
+		online_again(&p);
+		rc = EXIT_FINDINGS;
+		goto out;
+	}
+	printf("unloaded cxl_acpi\n");
+	for (waited = 0; !decided(&p, now); waited++) {
+		if (waited >= o->timeout_s * 10) {
+			fprintf(stderr,
+				"dax-hmem-sr: handover incomplete: cxl_acpi is gone but dax_hmem_sr did not decide the ranges again within %u s (dmesg | grep dax_hmem_sr; 'modprobe cxl_acpi' gives them back to CXL)\n",
+				o->timeout_s);
+			rc = EXIT_FINDINGS;
+			goto out;
+		}
+		usleep(100000);
+	}
+	for (i = 0; i < now->nranges; i++) {
+		const struct sr_range *r = &now->ranges[i];
+		char onl[24];
+
+		for (k = 0; k < p.ncxl; k++) {
+			if (sys->ranges[p.cxl[k]].start != r->start)
+				continue;
+			sr_fmt_size(onl, sizeof(onl), r->online_bytes);
+			printf("range %#llx: now %s (owner %s, %s online): %s\n",
+			       (unsigned long long)r->start, r->state, r->owner, onl, r->reason);
+		}
+	}
+	rc = EXIT_OK;
+out:
+	free(p.blocks);
+	free(sys);
+	free(now);
+	return rc;
+}
