@@ -16,6 +16,8 @@
 #                      modprobe.d as udev would; HOW=insmod past it, as an
 #                      initramfs that loads dax_cxl early (adversarial)
 #   vmcycle=M,N        after loading, unload and reload M, then N, and settle
+#   vmbreak=policy     a broken install: the pair's modprobe.d policy removed
+#                      and the stock dax_hmem loaded by name before the rest
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -150,6 +152,7 @@ load() {
 # hmem_platform.0, as udev does, so an installed replacement answering the
 # same alias (and the package's modprobe.d policy) is what gets exercised.
 load_all() {
+	[ "$(arg vmbreak)" = policy ] && break_policy
 	load cxl_acpi cxl_pci cxl_mem
 	settle
 	case $(arg vmearly none) in
@@ -415,6 +418,34 @@ recreate() {
 	report "after recreate"
 }
 
+# vmbreak=policy: what a user gets with the modules but not the policy file
+# (copied by hand, or the DKMS hook never ran): the stock dax_hmem loads and
+# takes hmem_platform.0 first.
+break_policy() {
+	rm -f /etc/modprobe.d/dax-hmem-sr.conf
+	echo "removed /etc/modprobe.d/dax-hmem-sr.conf"
+	load cxl_acpi cxl_pci cxl_mem
+	settle
+	load dax_hmem
+}
+
+# The package's tool, run in the guest; the host checks its JSON against
+# the owners above (run-test.sh) and gets the doctor's finding ids.
+tool_checks() {
+	DOCTOR=absent
+	command -v dax-hmem-sr >/dev/null || return 0
+	sec "dax-hmem-sr status"; dax-hmem-sr status 2>&1; echo "[rc=$?]"
+	echo "=== VMTEST JSON BEGIN"
+	dax-hmem-sr status --json; _rc=$?
+	echo "=== VMTEST JSON END rc=$_rc"
+	sec "dax-hmem-sr doctor"
+	dax-hmem-sr doctor >/tmp/doctor.out 2>&1; _rc=$?
+	cat /tmp/doctor.out; echo "[rc=$_rc]"
+	DOCTOR=$(sed -n 's/^finding \([a-z0-9-]*\):.*/\1/p' /tmp/doctor.out | sort -u | tr '\n' ',')
+	DOCTOR=${DOCTOR%,}
+	[ -n "$DOCTOR" ] || DOCTOR=ok
+}
+
 main_test() {
 	SETUP=ok
 	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
@@ -437,6 +468,9 @@ main_test() {
 		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
 	done
 	[ -n "$(sr_ranges)" ] || SETUP=no-sr
+	if [ "$(arg vmbreak)" = policy ]; then
+		grep -q '^dax_hmem ' /proc/modules || SETUP=stock-not-loaded
+	fi
 
 	owner='' online=0
 	while read -r b s; do
@@ -464,6 +498,8 @@ EOF
 		extra="$extra order=$(bind_order)"
 		# the one-owner table refusing a claim: never expected here
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
+		tool_checks
+		extra="$extra doctor=$DOCTOR"
 	fi
 	sec "dmesg"; dmesg
 	sec "bad lines"; bad_lines
