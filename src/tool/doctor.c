@@ -106,11 +106,12 @@ static void check_loaded(const struct sr_mod *hm, const struct sr_mod *helper,
 
 	if (stock->loaded)
 		finding("stock-dax-hmem-loaded",
-			"modprobe -r dax_hmem && modprobe dax_hmem_sr (then fix the policy findings, or it comes back at boot)",
-			"stock dax_hmem loaded: it races dax_hmem_sr for hmem_platform.0 (bound to: %s) and strands Soft Reserved ranges in CXL windows",
+			"modprobe -r dax_hmem && modprobe dax_hmem_sr (and restore the policy, or it loads again at boot)",
+			"stock dax_hmem loaded (hmem_platform.0 bound to %s): it leaves Soft Reserved ranges in CXL windows to CXL for good, and dax_hmem_sr will not load beside it",
 			drv);
 	if (hm->installed && !hm->loaded)
-		finding("pair-not-loaded", "modprobe dax_hmem_sr",
+		finding("pair-not-loaded", stock->loaded ?
+			"modprobe dax_hmem_sr, once the stock dax_hmem is gone" : "modprobe dax_hmem_sr",
 			"dax_hmem_sr is installed but not loaded");
 	else if (hm->loaded && helper->loaded)
 		ok("dax_hmem_sr and cxl_sr_helper loaded; hmem_platform.0 bound to %s", drv);

@@ -436,8 +436,9 @@ tool_checks() {
 	command -v dax-hmem-sr >/dev/null || return 0
 	sec "dax-hmem-sr status"; dax-hmem-sr status 2>&1; echo "[rc=$?]"
 	echo "=== VMTEST JSON BEGIN"
-	dax-hmem-sr status --json; _rc=$?
+	dax-hmem-sr status --json 2>/tmp/status.err; _rc=$?
 	echo "=== VMTEST JSON END rc=$_rc"
+	cat /tmp/status.err
 	sec "dax-hmem-sr doctor"
 	dax-hmem-sr doctor >/tmp/doctor.out 2>&1; _rc=$?
 	cat /tmp/doctor.out; echo "[rc=$_rc]"
@@ -498,6 +499,10 @@ EOF
 		extra="$extra order=$(bind_order)"
 		# the one-owner table refusing a claim: never expected here
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
+		tool_checks
+		extra="$extra doctor=$DOCTOR"
+	elif [ -n "$(arg vmbreak)" ]; then
+		# a broken install may keep dax_hmem_sr out: the tool still answers
 		tool_checks
 		extra="$extra doctor=$DOCTOR"
 	fi
