@@ -19,10 +19,7 @@
 
 static unsigned int findings;
 
-static void finding(const char *id, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void finding(const char *id, const char *fix, const char *fmt, ...)
+static void __printf(3, 4) report_finding(const char *id, const char *fix, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -43,7 +40,7 @@ static int check_kernel(const char *kv)
 	unsigned int maj = 0, min = 0;
 
 	if (sscanf(kv, "%u.%u", &maj, &min) != 2) {
-		finding("kernel-unknown", "run on the kernel to check (uname -r)",
+		report_finding("kernel-unknown", "run on the kernel to check (uname -r)",
 			"cannot read the kernel release '%s'", kv);
 		return 1;
 	}
@@ -70,11 +67,11 @@ static void check_installed(const char *kv, const struct sr_mod *hm, const struc
 		 "dkms install dax-hmem-sr/0.1.0 -k %s (its output or 'make KVER=%s' says why it declines)",
 		 kv, kv);
 	if (!hm->installed)
-		finding("not-installed", fix, "dax_hmem_sr is not installed for %s", kv);
+		report_finding("not-installed", fix, "dax_hmem_sr is not installed for %s", kv);
 	else
 		ok("dax_hmem_sr installed: %s", hm->path);
 	if (!helper->installed)
-		finding("helper-not-installed", fix, "cxl_sr_helper is not installed for %s", kv);
+		report_finding("helper-not-installed", fix, "cxl_sr_helper is not installed for %s", kv);
 	else
 		ok("cxl_sr_helper installed: %s", helper->path);
 }
@@ -105,23 +102,23 @@ static void check_loaded(const struct sr_mod *hm, const struct sr_mod *helper,
 	bool platform = platform_driver(drv, sizeof(drv));
 
 	if (stock->loaded)
-		finding("stock-dax-hmem-loaded",
+		report_finding("stock-dax-hmem-loaded",
 			"modprobe -r dax_hmem && modprobe dax_hmem_sr (and restore the policy, or it loads again at boot)",
 			"stock dax_hmem loaded (hmem_platform.0 bound to %s): it leaves Soft Reserved ranges in CXL windows to CXL for good, and dax_hmem_sr will not load beside it",
 			drv);
 	if (hm->installed && !hm->loaded)
-		finding("pair-not-loaded", stock->loaded ?
+		report_finding("pair-not-loaded", stock->loaded ?
 			"modprobe dax_hmem_sr, once the stock dax_hmem is gone" : "modprobe dax_hmem_sr",
 			"dax_hmem_sr is installed but not loaded");
 	else if (hm->loaded && helper->loaded)
 		ok("dax_hmem_sr and cxl_sr_helper loaded; hmem_platform.0 bound to %s", drv);
 	if (hm->loaded && platform && strcmp(drv, "dax_hmem_sr_platform"))
-		finding("platform-not-bound",
+		report_finding("platform-not-bound",
 			"modprobe -r dax_hmem dax_hmem_sr && modprobe dax_hmem_sr",
 			"hmem_platform.0 is bound to %s, not to dax_hmem_sr", drv);
 	if (helper->loaded && daxcxl->loaded) {
 		if (daxcxl->order < helper->order)
-			finding("dax-cxl-before-helper",
+			report_finding("dax-cxl-before-helper",
 				"keep 'softdep dax_cxl pre: cxl_sr_helper' in modprobe.d and in the initramfs (update-initramfs -u), then reboot",
 				"dax_cxl was loaded before cxl_sr_helper: CXL keeps the regions it bound before the decision (docs/adr/0005)");
 		else
@@ -143,14 +140,14 @@ static void check_policy(void)
 
 	info("policy (docs/adr/0004): 'install dax_hmem " GUARD "' refuses the stock dax_hmem where dax_hmem_sr is installed; an empty 'softdep dax_hmem pre:' keeps kmod from skipping that install command; 'softdep dax_cxl pre: cxl_sr_helper' loads the helper first");
 	if (!cmd || !strstr(cmd, "stock-dax-hmem-guard")) {
-		finding("policy-missing",
+		report_finding("policy-missing",
 			"dkms install dax-hmem-sr/0.1.0 installs /usr/lib/modprobe.d/dax-hmem-sr.conf (or copy scripts/modprobe.d/dax-hmem-sr.conf there)",
 			"modprobe.d has no install guard for dax_hmem (install command: %s): udev's alias load brings the stock dax_hmem in beside dax_hmem_sr",
 			cmd ? cmd : "none");
 	} else {
 		sr_path(path, sizeof(path), GUARD);
 		if (access(path, X_OK))
-			finding("guard-missing",
+			report_finding("guard-missing",
 				"dkms install dax-hmem-sr/0.1.0 (scripts/dkms-hook.sh install puts the guard in place)",
 				"the install command names " GUARD ", which is missing or not executable: every load of dax_hmem fails, on every kernel");
 		else
@@ -158,7 +155,7 @@ static void check_policy(void)
 	}
 	if (sr_softdeps("dax_hmem", pre, sizeof(pre), post, sizeof(post)) == 0) {
 		if (cmd && (pre[0] || post[0]))
-			finding("policy-ignored",
+			report_finding("policy-ignored",
 				"add 'softdep dax_hmem pre:' to /usr/lib/modprobe.d/dax-hmem-sr.conf",
 				"dax_hmem has softdeps (pre: %s, post: %s): kmod ignores its install command, so the guard never runs",
 				pre[0] ? pre : "-", post[0] ? post : "-");
@@ -167,7 +164,7 @@ static void check_policy(void)
 	}
 	sr_softdeps("dax_cxl", pre, sizeof(pre), post, sizeof(post));
 	if (!strstr(pre, "cxl_sr_helper"))
-		finding("helper-softdep-missing",
+		report_finding("helper-softdep-missing",
 			"add 'softdep dax_cxl pre: cxl_sr_helper' to /usr/lib/modprobe.d/dax-hmem-sr.conf (and install cxl_sr_helper)",
 			"modprobe does not load cxl_sr_helper before dax_cxl (dax_cxl pre: %s)",
 			pre[0] ? pre : "-");
@@ -175,7 +172,7 @@ static void check_policy(void)
 		ok("softdep dax_cxl pre: %s", pre);
 	for (i = 0; i < 2; i++)
 		if (sr_blacklisted(ours[i]))
-			finding("blacklisted", "remove the 'blacklist' line for it from modprobe.d",
+			report_finding("blacklisted", "remove the 'blacklist' line for it from modprobe.d",
 				"%s is blacklisted: udev's alias load skips it", ours[i]);
 }
 
@@ -255,7 +252,7 @@ static void check_initramfs(const char *kv)
 	list = list_initramfs(img);
 	if (!list) {
 		if (conf[0] && newer(conf, img))
-			finding("initramfs-stale", fix,
+			report_finding("initramfs-stale", fix,
 				"the modprobe.d policy is newer than the initramfs of %s (and lsinitramfs could not list it)",
 				kv);
 		else
@@ -267,11 +264,11 @@ static void check_initramfs(const char *kv)
 		ok("the initramfs of %s loads no stock dax_hmem: the root file system's policy applies",
 		   kv);
 	} else if (!strstr(list, "dax-hmem-sr.conf") || !strstr(list, "/dax_hmem_sr.ko")) {
-		finding("initramfs-stale", fix,
+		report_finding("initramfs-stale", fix,
 			"the initramfs of %s has the stock dax_hmem but not %s: early boot loads the stock driver",
 			kv, strstr(list, "dax-hmem-sr.conf") ? "dax_hmem_sr" : "the modprobe.d policy");
 	} else if (conf[0] && newer(conf, img)) {
-		finding("initramfs-stale", fix,
+		report_finding("initramfs-stale", fix,
 			"the modprobe.d policy changed after the initramfs of %s was built", kv);
 	} else {
 		ok("the initramfs of %s carries dax_hmem_sr and the policy", kv);
@@ -303,16 +300,15 @@ static void check_signature(const struct sr_mod *hm, const struct sr_mod *helper
 	const struct sr_mod *m[] = { hm, helper };
 	unsigned int i;
 
-	if (sb < 0) {
+	if (sb < 0)
 		info("Secure Boot: not booted through EFI or its state is unreadable: module signatures are not enforced by it");
-	} else if (!sb) {
+	else if (!sb)
 		info("Secure Boot: off");
-	}
 	for (i = 0; i < 2; i++) {
 		if (!m[i]->installed)
 			continue;
 		if (!m[i]->is_signed && sb == 1)
-			finding("unsigned-under-secure-boot",
+			report_finding("unsigned-under-secure-boot",
 				"dkms signs with /var/lib/dkms/mok.key: rebuild with 'dkms install', enrol once with 'mokutil --import /var/lib/dkms/mok.pub' and reboot",
 				"%s is not signed and Secure Boot is on: the kernel refuses to load it",
 				m[i]->name);
@@ -370,21 +366,21 @@ static void check_report(void)
 
 		sr_fmt_size(sz, sizeof(sz), r->size);
 		if (!strcmp(r->state, "declined"))
-			finding("range-declined",
+			report_finding("range-declined",
 				"see 'dmesg | grep dax_hmem_sr'; the reason names what is missing",
 				"range %#llx (%s) declined: %s", (unsigned long long)r->start, sz,
 				r->reason);
 		else if (!strcmp(r->state, "conflict"))
-			finding("range-conflict",
+			report_finding("range-conflict",
 				"see 'dmesg | grep -e dax_hmem_sr -e cxl_sr_helper'; 'dax-hmem-sr handover --to hmem' or a reboot settles it",
 				"range %#llx (%s): %s", (unsigned long long)r->start, sz, r->reason);
 		else if (!strcmp(r->state, "pending"))
-			finding("range-pending",
+			report_finding("range-pending",
 				"modprobe cxl_acpi cxl_pci; dax_hmem_sr decides once CXL has probed",
 				"range %#llx (%s) still waits for CXL: %s",
 				(unsigned long long)r->start, sz, r->reason);
 		else if (!strcmp(r->owner, "none"))
-			finding("range-unowned",
+			report_finding("range-unowned",
 				!strcmp(r->state, "cxl") ? "modprobe dax_cxl" : "modprobe device_dax kmem",
 				"range %#llx (%s) is %s's but has no dax device", (unsigned long long)r->start,
 				sz, r->state);

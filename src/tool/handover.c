@@ -51,6 +51,7 @@ static int refuse(int code, const char *fmt, const char *arg)
 static int make_plan(struct plan *p, const struct sr_mod *acpi)
 {
 	const struct sr_sys *sys = p->sys;
+	struct sr_block_walk walk = { .fn = add_block, .arg = p };
 	unsigned int i;
 	int rc;
 
@@ -74,7 +75,7 @@ static int make_plan(struct plan *p, const struct sr_mod *acpi)
 	for (i = 0; i < p->ncxl; i++) {
 		const struct sr_range *r = &sys->ranges[p->cxl[i]];
 
-		rc = sr_for_each_block(r->start, r->size, add_block, p);
+		rc = sr_walk_blocks(r->start, r->size, &walk);
 		if (rc == -E2BIG)
 			return refuse(EXIT_FINDINGS, "%s", "more than 4096 memory blocks to offline");
 	}

@@ -449,9 +449,7 @@ const char *sr_mode(const struct sr_dev *d)
 }
 
 /* Memory blocks whose start lies in [start, start + size), in no order. */
-int sr_for_each_block(uint64_t start, uint64_t size,
-		      int (*fn)(const char *name, bool online, const char *zones, void *arg),
-		      void *arg)
+int sr_walk_blocks(uint64_t start, uint64_t size, const struct sr_block_walk *w)
 {
 	char path[PATH_MAX], buf[64];
 	uint64_t bs;
@@ -486,7 +484,7 @@ int sr_for_each_block(uint64_t start, uint64_t size,
 		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/valid_zones",
 			de->d_name);
 		sr_read_str(path, zones, sizeof(zones));
-		rc = fn(de->d_name, !strcmp(state, "online"), zones, arg);
+		rc = w->fn(de->d_name, !strcmp(state, "online"), zones, w->arg);
 	}
 	closedir(d);
 	return rc;

