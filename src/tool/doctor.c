@@ -95,6 +95,25 @@ static bool platform_driver(char *buf, size_t len)
 	return true;
 }
 
+/*
+ * A range HMEM was given that dax_cxl holds a piece of: what dax_cxl bound
+ * before the decision (docs/adr/0005).
+ */
+static bool split_range(void)
+{
+	struct sr_sys *sys = calloc(1, sizeof(*sys));
+	bool split = false;
+	unsigned int i;
+
+	if (sys && !sr_load(sys))
+		for (i = 0; i < sys->nranges; i++)
+			if (!strcmp(sys->ranges[i].state, "hmem") &&
+			    strstr(sys->ranges[i].owner, "cxl"))
+				split = true;
+	free(sys);
+	return split;
+}
+
 static void check_loaded(const struct sr_mod *hm, const struct sr_mod *helper,
 			 const struct sr_mod *stock, const struct sr_mod *daxcxl)
 {
@@ -117,10 +136,12 @@ static void check_loaded(const struct sr_mod *hm, const struct sr_mod *helper,
 			"modprobe -r dax_hmem dax_hmem_sr && modprobe dax_hmem_sr",
 			"hmem_platform.0 is bound to %s, not to dax_hmem_sr", drv);
 	if (helper->loaded && daxcxl->loaded) {
-		if (daxcxl->order < helper->order)
+		if (daxcxl->order < helper->order && split_range())
 			report_finding("dax-cxl-before-helper",
 				"keep 'softdep dax_cxl pre: cxl_sr_helper' in modprobe.d and in the initramfs (update-initramfs -u), then reboot",
-				"dax_cxl was loaded before cxl_sr_helper: CXL keeps the regions it bound before the decision (docs/adr/0005)");
+				"dax_cxl was loaded before cxl_sr_helper and holds part of a range HMEM was given: CXL keeps the regions it bound before the decision (docs/adr/0005)");
+		else if (daxcxl->order < helper->order)
+			info("dax_cxl was loaded before cxl_sr_helper (an early dax_cxl, or the pair reloaded); no range shows a piece it bound before the decision");
 		else
 			ok("load order: cxl_sr_helper before dax_cxl, as the policy's softdep wants");
 	}

@@ -40,6 +40,45 @@ static int add_block(const char *name, bool online, const char *zones, void *arg
 	return 0;
 }
 
+static int count_online(const char *name, bool online, const char *zones, void *arg)
+{
+	(void)name;
+	(void)zones;
+	if (online)
+		++*(unsigned int *)arg;
+	return 0;
+}
+
+/*
+ * dax_hmem_sr pins cxl_acpi while memory inside a committed CXL region is
+ * online, whoever owns it (docs/adr/0008): an HMEM range over a region
+ * with online memory keeps cxl_acpi in place, so say which before
+ * offlining anything.  Returns the first such region, or NULL.
+ */
+static const char *pinning_region(const struct sr_range *r)
+{
+	unsigned int i, n = 0;
+	struct sr_block_walk walk = { .fn = count_online, .arg = &n };
+	uint64_t start, size;
+	char path[PATH_MAX];
+
+	for (i = 0; i < r->nregions; i++) {
+		sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/resource", r->regions[i]);
+		if (sr_read_u64(path, &start)) {
+			start = r->start;
+			size = r->size;
+		} else {
+			sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/size", r->regions[i]);
+			if (sr_read_u64(path, &size))
+				size = r->size;
+		}
+		sr_walk_blocks(start, size, &walk);
+		if (n)
+			return r->regions[i];
+	}
+	return NULL;
+}
+
 static int refuse(int code, const char *fmt, const char *arg)
 {
 	fputs("dax-hmem-sr: handover refused: ", stderr);
@@ -64,6 +103,23 @@ static int make_plan(struct plan *p, const struct sr_mod *acpi)
 			p->cxl[p->ncxl++] = i;
 	if (!p->ncxl)
 		return -1;
+	for (i = 0; i < sys->nranges; i++) {
+		const struct sr_range *r = &sys->ranges[i];
+		const char *reg;
+		char what[160];
+
+		if (!strcmp(r->state, "cxl"))
+			continue;
+		reg = pinning_region(r);
+		if (!reg)
+			continue;
+		snprintf(what, sizeof(what), "%#llx-%#llx is %s's, and memory over %s",
+			 (unsigned long long)r->start,
+			 (unsigned long long)(r->start + r->size - 1), r->state, reg);
+		return refuse(EXIT_FINDINGS,
+			      "range %s is online: dax_hmem_sr keeps cxl_acpi loaded while it is (docs/adr/0008); offline that memory too (daxctl offline-memory) or leave CXL's ranges as they are",
+			      what);
+	}
 	if (!acpi->loaded)
 		return refuse(EXIT_FINDINGS,
 			      "%s is not loaded (or built in), yet CXL owns ranges: there is no module to unload",
@@ -220,7 +276,8 @@ int cmd_handover(const char *to, const struct handover_opts *o)
 	if (rc) {
 		fprintf(stderr, "dax-hmem-sr: handover failed: cannot unload cxl_acpi: %s%s\n",
 			strerror(-rc), rc == -EBUSY || rc == -EAGAIN ?
-			" (in use: lsmod shows by whom)" : "");
+			" (in use: dax_hmem_sr pins it while memory in a committed CXL region is online, see dmesg; lsmod shows other users)" :
+			"");
 		online_again(&p);
 		rc = EXIT_FINDINGS;
 		goto out;

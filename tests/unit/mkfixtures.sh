@@ -54,6 +54,13 @@ dax() {
 	fi
 	ln -s "../../../devices/$2/$3" "$r/sys/bus/dax/devices/$3"
 }
+region() { # ROOT NAME START SIZE: a CXL region, linked from /sys/bus/cxl
+	local d="$1/sys/devices/$CXLDEV/$2"
+	mkdir -p "$d" "$1/sys/bus/cxl/devices"
+	wr "$d/resource" "$(printf '0x%x' "$3")"
+	wr "$d/size" "$4"
+	ln -s "../../../devices/$CXLDEV/$2" "$1/sys/bus/cxl/devices/$2"
+}
 report() { wr "$1/sys/kernel/debug/dax_hmem_sr/ranges" "# start size state regions devices reason" "${@:2}"; }
 platform() { # ROOT DRIVER: hmem_platform.0 and who has it
 	mkdir -p "$1/sys/devices/platform/hmem_platform.0" "$1/sys/bus/platform/drivers/$2"
@@ -104,6 +111,7 @@ r=$out/S1; good "$r"
 report "$r" "0x110000000 0x40000000 cxl region0 - a committed CXL region contains it"
 iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-14fffffff : region0" \
 	"    110000000-14fffffff : dax0.0" "      110000000-14fffffff : System RAM (kmem)"
+region "$r" region0 $W $G
 dax "$r" "$CXLDEV/region0/dax_region0" dax0.0 $W $G 1 kmem
 blocks "$r" $W $G online Movable
 
@@ -120,7 +128,7 @@ report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2,hmem_sr.3 committed C
 iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-18fffffff : Soft Reserved" \
 	"    110000000-14fffffff : region0" "      110000000-14fffffff : dax2.0" \
 	"    150000000-18fffffff : dax3.0"
-mkdir -p "$r/sys/devices/$CXLDEV/region0"
+region "$r" region0 $W $G
 dax "$r" platform/hmem_platform.0/hmem_sr.2 dax2.0 $W $G 1 kmem
 dax "$r" platform/hmem_platform.0/hmem_sr.3 dax3.0 $((W + G)) $G 1 kmem
 blocks "$r" $W $((2 * G)) online Movable
@@ -161,10 +169,15 @@ wr "$r/proc/iomem" "00000000-00000000 : System RAM" "00000000-00000000 : CXL Win
 	"  00000000-00000000 : Soft Reserved"
 
 # doctor variants of a good install
-r=$out/daxcxl-first; good "$r"
-wr "$r/proc/modules" "dax_hmem_sr 24576 0 - Live 0x0" \
-	"cxl_sr_helper 20480 1 dax_hmem_sr, Live 0x0" "dax_cxl 12288 0 - Live 0x0" \
-	"cxl_acpi 24576 0 - Live 0x0"
+# dax_cxl before the helper: with a piece of an HMEM range it bound
+# (S4-early), and after a reload of the pair with nothing split (S1)
+cp -a "$out/S4-early" "$out/daxcxl-first"
+cp -a "$out/S1" "$out/daxcxl-reload"
+for r in "$out/daxcxl-first" "$out/daxcxl-reload"; do
+	wr "$r/proc/modules" "dax_hmem_sr 24576 0 - Live 0x0" \
+		"cxl_sr_helper 20480 1 dax_hmem_sr, Live 0x0" "dax_cxl 12288 0 - Live 0x0" \
+		"cxl_acpi 24576 0 - Live 0x0"
+done
 r=$out/nosoftdep; good "$r"
 sed -i '/^softdep dax_hmem pre:/d' "$r/usr/lib/modprobe.d/dax-hmem-sr.conf"
 r=$out/noguard; good "$r"; rm "$r/usr/lib/dax-hmem-sr/stock-dax-hmem-guard"
@@ -193,4 +206,14 @@ cp -a "$out/S1" "$out/S1-noacpi"
 sed -i '/^cxl_acpi /d' "$out/S1-noacpi/proc/modules"
 cp -a "$out/S1" "$out/S1-normal"
 blocks "$out/S1-normal" $W $G online Normal
+# S4 beside a CXL range: handover must refuse, cxl_acpi stays pinned by
+# HMEM's online memory over region0; offline, it may go ahead.
+r=$out/S4-pinned; cp -a "$out/S4" "$r"
+report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2,hmem_sr.3 committed CXL regions cover only part of it" \
+	"0x190000000 0x40000000 cxl region1 - a committed CXL region contains it"
+region "$r" region1 $((W + 2 * G)) $G
+dax "$r" "$CXLDEV/region1/dax_region1" dax1.0 $((W + 2 * G)) $G 1 kmem
+blocks "$r" $((W + 2 * G)) $G online Movable
+cp -a "$r" "$out/S4-unpinned"
+blocks "$out/S4-unpinned" $W $G offline Movable
 rm -f "$out/.m.c" "$out/.sb"

@@ -142,6 +142,8 @@ else
 fi
 t "doctor: dax_cxl before the helper" 1 daxcxl-first doctor
 has "doctor: load order finding" "^finding dax-cxl-before-helper: "
+t "doctor: dax_cxl before the helper, nothing split" 0 daxcxl-reload doctor
+has "doctor: load order only as info" "^info: dax_cxl was loaded before cxl_sr_helper"
 t "doctor: no empty softdep" 1 nosoftdep doctor
 has "doctor: install command ignored" "^finding policy-ignored: dax_hmem has softdeps \\(pre: cxl_acpi"
 t "doctor: guard missing" 1 noguard doctor
@@ -187,6 +189,11 @@ has "handover: says why" "without dax_hmem_sr nothing would decide"
 t "handover: nothing CXL's" 0 S4 handover --to hmem --dry-run
 has "handover S4: nothing to do" "nothing to hand over"
 t "handover: live only without --dry-run" 1 S1 handover --to hmem
+t "handover: HMEM's online memory over a region pins cxl_acpi" 1 S4-pinned handover --to hmem --dry-run
+has "handover: names the pinning range and region" "range 0x110000000-0x18fffffff is hmem's, and memory over region0 is online"
+hasnt "handover: refused before any plan" "^plan:"
+t "handover: that memory offline, the CXL range goes" 0 S4-unpinned handover --to hmem --dry-run
+has "handover S4-unpinned: only region1's range" "range 0x190000000-0x1cfffffff \\(1G\\): CXL's"
 
 # The VM bed's host-side checker must fail on a mismatch, not only pass.
 log=$out/check-status.log
