@@ -195,6 +195,18 @@ hasnt "handover: refused before any plan" "^plan:"
 t "handover: that memory offline, the CXL range goes" 0 S4-unpinned handover --to hmem --dry-run
 has "handover S4-unpinned: only region1's range" "range 0x190000000-0x1cfffffff \\(1G\\): CXL's"
 
+# The man page names every finding doctor can print, and the exit codes.
+missing=
+for id in $(sed -n 's/.*report_finding("\([a-z0-9-]*\)".*/\1/p' "$SR_TOP/src/tool/doctor.c"); do
+	grep -q -- "$id" "$SR_TOP/docs/dax-hmem-sr.1" || missing="$missing $id"
+done
+if [ -z "$missing" ]; then pass "man page lists every doctor finding"; else fail "man page lacks:$missing"; fi
+if [ "$(grep -c '^\.B [0-3]$' "$SR_TOP/docs/dax-hmem-sr.1")" = 4 ]; then
+	pass "man page documents exit codes 0 to 3"
+else
+	fail "man page exit codes"
+fi
+
 # The VM bed's host-side checker must fail on a mismatch, not only pass.
 log=$out/check-status.log
 {
