@@ -18,6 +18,8 @@
 #   vmcycle=M,N        after loading, unload and reload M, then N, and settle
 #   vmbreak=policy     a broken install: the pair's modprobe.d policy removed
 #                      and the stock dax_hmem loaded by name before the rest
+#   vmtoolhandover=1   after the checks, dax-hmem-sr handover --to hmem (a dry
+#                      run first); RESULT toolhandover=RC:OWNER of the first range
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -447,6 +449,21 @@ tool_checks() {
 	[ -n "$DOCTOR" ] || DOCTOR=ok
 }
 
+# vmtoolhandover=1: the tool's handover, and who owns the first range after.
+tool_handover() {
+	sec "dax-hmem-sr handover --dry-run"
+	dax-hmem-sr handover --to hmem --dry-run 2>&1; echo "[rc=$?]"
+	sec "dax-hmem-sr handover"
+	dax-hmem-sr handover --to hmem --timeout 60 2>&1; _rc=$?
+	echo "[rc=$_rc]"
+	settle
+	report "after handover"
+	dax-hmem-sr status 2>&1
+	# shellcheck disable=SC2046 # BASE SIZE
+	set -- $(sr_ranges | head -n1)
+	TOOLHANDOVER="$_rc:$(owner_of_range "$1" "$2")"
+}
+
 main_test() {
 	SETUP=ok
 	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
@@ -501,6 +518,10 @@ EOF
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
 		tool_checks
 		extra="$extra doctor=$DOCTOR"
+		if [ "$(arg vmtoolhandover 0)" = 1 ]; then
+			tool_handover
+			extra="$extra toolhandover=$TOOLHANDOVER"
+		fi
 	elif [ -n "$(arg vmbreak)" ]; then
 		# a broken install may keep dax_hmem_sr out: the tool still answers
 		tool_checks
