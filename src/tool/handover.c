@@ -163,8 +163,9 @@ static void print_plan(const struct plan *p, const struct sr_mod *acpi)
 	if (p->not_movable)
 		printf("     warning: %u of them are outside ZONE_MOVABLE: offlining can fail on pages the kernel will not move (boot with memhp_default_state=online_movable)\n",
 		       p->not_movable);
-	printf("  2. unload cxl_acpi (refcount %d): its CXL windows, regions and their dax devices go away\n",
-	       acpi->refcnt);
+	printf("  2. unload cxl_acpi: its CXL windows, regions and their dax devices go away%s\n",
+	       acpi->refcnt > 0 && p->nblocks ?
+	       " (in use now: dax_hmem_sr holds it while that memory is online)" : "");
 	printf("  3. wait for dax_hmem_sr to report the range%s as hmem\n",
 	       p->ncxl == 1 ? "" : "s");
 }
