@@ -177,6 +177,9 @@ int cmd_status(bool json)
 			strerror(sys->report_errno),
 			sys->report_errno == EACCES ? "it is root's only" :
 			"dax_hmem_sr not loaded or debugfs not mounted");
+	if (sys->truncated)
+		fprintf(stderr, "dax-hmem-sr: more than %d ranges or %d dax devices: the rest is not shown\n",
+			SR_MAX_RANGES, SR_MAX_DEVS);
 	if (!sys->have_report && sys->addrs_hidden) {
 		fprintf(stderr,
 			"dax-hmem-sr: /proc/iomem hides physical addresses from non-root users: run as root\n");

@@ -155,8 +155,10 @@ static int load_report(struct sr_sys *sys)
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sys->nranges == SR_MAX_RANGES)
+		if (sys->nranges == SR_MAX_RANGES) {
+			sys->truncated = true;
 			break;
+		}
 		if (!sr_parse_report_line(line, &sys->ranges[sys->nranges]))
 			sys->nranges++;
 	}
@@ -201,8 +203,12 @@ static int load_iomem(struct sr_sys *sys)
 		for (i = 0; i < sys->nranges; i++)
 			if (overlaps(sys->ranges[i].start, sys->ranges[i].size, s, e - s + 1))
 				known = true;
-		if (known || sys->nranges == SR_MAX_RANGES)
+		if (known)
 			continue;
+		if (sys->nranges == SR_MAX_RANGES) {
+			sys->truncated = true;
+			continue;
+		}
 		r = &sys->ranges[sys->nranges++];
 		memset(r, 0, sizeof(*r));
 		r->start = s;
@@ -317,13 +323,17 @@ static int load_dax(struct sr_sys *sys)
 		return -ENOMEM;
 	sr_path(path, sizeof(path), "/sys/bus/dax/devices");
 	d = opendir(path);
-	while (d && (de = readdir(d)) && sys->ndevs < SR_MAX_DEVS) {
+	while (d && (de = readdir(d))) {
 		struct sr_dev *dev = &sys->devs[sys->ndevs];
 		uint64_t v;
 		ssize_t l;
 
 		if (de->d_name[0] == '.')
 			continue;
+		if (sys->ndevs == SR_MAX_DEVS) {
+			sys->truncated = true;
+			break;
+		}
 		memset(dev, 0, sizeof(*dev));
 		sr_copy(dev->name, sizeof(dev->name), de->d_name);
 		sr_path(path, sizeof(path), "/sys/bus/dax/devices/%s/size", de->d_name);

@@ -29,8 +29,8 @@
 #define __printf(a, b) __attribute__((SR_FORMAT_ATTR(printf, a, b)))
 #endif
 
-#define SR_MAX_RANGES	32
-#define SR_MAX_DEVS	64
+#define SR_MAX_RANGES	256
+#define SR_MAX_DEVS	512
 #define SR_MAX_NAMES	8
 #define SR_NAME_LEN	48
 
@@ -68,6 +68,7 @@ struct sr_sys {
 	bool have_report;
 	int report_errno;		/* why not, when !have_report */
 	bool addrs_hidden;		/* /proc/iomem showed zeros: not root */
+	bool truncated;			/* more ranges or dax devices than fit */
 	uint64_t block_size;		/* memory block size, 0 without hotplug */
 	struct sr_range ranges[SR_MAX_RANGES];
 	unsigned int nranges;
