@@ -180,7 +180,7 @@ int cmd_status(bool json)
 	if (sys->truncated)
 		fprintf(stderr, "dax-hmem-sr: more than %d ranges or %d dax devices: the rest is not shown\n",
 			SR_MAX_RANGES, SR_MAX_DEVS);
-	if (!sys->have_report && sys->addrs_hidden) {
+	if (!sys->have_report && (sys->addrs_hidden || sys->report_errno == EACCES)) {
 		fprintf(stderr,
 			"dax-hmem-sr: /proc/iomem hides physical addresses from non-root users: run as root\n");
 		free(sys);

@@ -194,12 +194,13 @@ static int load_iomem(struct sr_sys *sys)
 
 		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, name) != 3)
 			continue;
-		if (strcmp(name, "Soft Reserved"))
-			continue;
+		/* every line reads 0-0 then, the first page included */
 		if (!s && !e) {
 			sys->addrs_hidden = true;
 			continue;
 		}
+		if (strcmp(name, "Soft Reserved"))
+			continue;
 		for (i = 0; i < sys->nranges; i++)
 			if (overlaps(sys->ranges[i].start, sys->ranges[i].size, s, e - s + 1))
 				known = true;

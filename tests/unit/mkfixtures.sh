@@ -168,6 +168,12 @@ r=$out/nonroot; base "$r"
 wr "$r/proc/iomem" "00000000-00000000 : System RAM" "00000000-00000000 : CXL Window 0" \
 	"  00000000-00000000 : Soft Reserved"
 
+# nonroot-cxl: the same view where CXL owns everything (no Soft Reserved
+# line left), and the report unreadable
+r=$out/nonroot-cxl; base "$r"
+wr "$r/proc/iomem" "00000000-00000000 : Reserved" "00000000-00000000 : System RAM" \
+	"00000000-00000000 : CXL Window 0" "  00000000-00000000 : region0"
+
 # doctor variants of a good install
 # dax_cxl before the helper: with a piece of an HMEM range it bound
 # (S4-early), and after a reload of the pair with nothing split (S1)

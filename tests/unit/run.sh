@@ -120,6 +120,8 @@ json "broken JSON: from /proc/iomem, owner none, state unknown" \
 has "broken: says the report is unavailable" "report is unavailable"
 t "status nonroot" 1 nonroot status
 has "nonroot: says to run as root" "run as root"
+t "status nonroot, no Soft Reserved line" 1 nonroot-cxl status
+has "nonroot-cxl: says to run as root, not that there is nothing" "run as root"
 o=$(DAX_HMEM_SR_ROOT="$fx/S4" "$tool" status --json 2>&1)
 json "DAX_HMEM_SR_ROOT is the root prefix too" 'r[0]["size"] == 2 << 30'
 

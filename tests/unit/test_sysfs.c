@@ -117,6 +117,8 @@ static void shapes(void)
 
 	check("nonroot: addresses hidden, no range made of zeros",
 	      !load("nonroot") && sys.addrs_hidden && !sys.nranges);
+	check("nonroot-cxl: zeros seen without any Soft Reserved line",
+	      !load("nonroot-cxl") && sys.addrs_hidden && !sys.nranges);
 	check("a missing root fails", load("no-such-shape") != 0);
 }
 
