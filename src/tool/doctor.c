@@ -5,6 +5,7 @@
  * are printed as "ok:" or "info:" lines.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -59,14 +60,58 @@ static int check_kernel(const char *kv)
 	return 1;
 }
 
+/*
+ * Why the build declined this kernel, as scripts/conftest.sh said it in the
+ * DKMS build log ("dax-hmem-sr: not building for KVER: ..."), if it did.
+ */
+static bool decline_reason(const char *kv, char *buf, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX], line[512], want[192];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "not building for %s: ", kv);
+	sr_path(dir, sizeof(dir), "/var/lib/dkms/dax-hmem-sr");
+	d = opendir(dir);
+	while (d && !found && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s/build/make.log", dir, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		f = fopen(path, "re");
+		while (f && !found && fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, want);
+
+			if (!p)
+				continue;
+			p[strcspn(p, "\n")] = '\0';
+			sr_copy(buf, len, p + strlen(want));
+			found = true;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static void check_installed(const char *kv, const struct sr_mod *hm, const struct sr_mod *helper)
 {
-	char fix[256];
+	char fix[256], why[384];
 
 	snprintf(fix, sizeof(fix),
 		 "dkms install dax-hmem-sr/0.1.0 -k %s (its output or 'make KVER=%s' says why it declines)",
 		 kv, kv);
-	if (!hm->installed)
+	if (!hm->installed && decline_reason(kv, why, sizeof(why)))
+		report_finding("not-installed",
+			       "none while the build declines; the reason names what the kernel lacks",
+			       "dax_hmem_sr is not installed for %s: the build declined it: %s", kv, why);
+	else if (!hm->installed)
 		report_finding("not-installed", fix, "dax_hmem_sr is not installed for %s", kv);
 	else
 		ok("dax_hmem_sr installed: %s", hm->path);

@@ -162,6 +162,8 @@ t "doctor: initramfs with both" 0 initramfs-good doctor
 has "doctor: initramfs ok" "^ok: the initramfs .* carries dax_hmem_sr and the policy"
 t "doctor: a pending range" 1 pending doctor
 has "doctor: pending finding" "^finding range-pending: "
+t "doctor: the build declined the kernel" 1 declined doctor
+has "doctor: says why, from the DKMS build log" "^finding not-installed: .*the build declined it: layout of struct cxl_region differs"
 t "doctor on 7.2" 3 k7.2 doctor
 has "doctor 7.2: why" "7.1 and later defer and resolve"
 t "doctor on 6.1" 3 k6.1 doctor
