@@ -46,7 +46,9 @@ else
 	fail "test_sysfs builds"
 fi
 
-# The binary as make tool builds it, sanitizers added.
+# The binary as make tool builds it, sanitizers added (always rebuilt: make
+# would keep a binary built with other flags).
+rm -f "$out/tool/dax-hmem-sr"
 if make -s -C "$SR_TOP" tool TOOL_OUT="$out/tool" CFLAGS="-O1 ${san[*]}" \
 	LDFLAGS="${san[*]}" >/dev/null; then
 	pass "make tool builds with -Wall -Wextra -Werror"
