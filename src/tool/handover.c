@@ -135,6 +135,15 @@ static int make_plan(struct plan *p, const struct sr_mod *acpi)
 		if (rc == -E2BIG)
 			return refuse(EXIT_FINDINGS, "%s", "more than 4096 memory blocks to offline");
 	}
+	/*
+	 * A dax_hmem_sr that hands ranges over pins cxl_acpi while their memory
+	 * is online (docs/adr/0008); no pin means one that does not, and
+	 * unloading cxl_acpi would leave the memory with no owner.
+	 */
+	if (p->nblocks && acpi->refcnt == 0)
+		return refuse(EXIT_UNSUPPORTED,
+			      "%s",
+			      "this dax_hmem_sr does not take ranges over when cxl_acpi goes (it would hold cxl_acpi while their memory is online, docs/adr/0008): unloading cxl_acpi would leave the memory with no owner; update dax-hmem-sr");
 	return 0;
 }
 
@@ -287,7 +296,7 @@ int cmd_handover(const char *to, const struct handover_opts *o)
 	for (waited = 0; !decided(&p, now); waited++) {
 		if (waited >= o->timeout_s * 10) {
 			fprintf(stderr,
-				"dax-hmem-sr: handover incomplete: cxl_acpi is gone but dax_hmem_sr did not decide the ranges again within %u s (dmesg | grep dax_hmem_sr; 'modprobe cxl_acpi' gives them back to CXL)\n",
+				"dax-hmem-sr: handover incomplete: cxl_acpi is gone but the kernel did not decide the ranges again within %u s (dmesg | grep dax_hmem_sr): their memory has no owner until cxl_acpi assembles them again or a reboot\n",
 				o->timeout_s);
 			rc = EXIT_FINDINGS;
 			goto out;

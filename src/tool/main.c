@@ -32,7 +32,7 @@ static const char usage[] =
 "  1  doctor findings; handover refused or failed; state unreadable\n"
 "  2  usage error\n"
 "  3  not applicable: the kernel needs no dax_hmem_sr (before 6.3, 7.1 and\n"
-"     later), or handover without dax_hmem_sr loaded\n";
+"     later), or handover without a dax_hmem_sr that can take ranges over\n";
 
 static int bad_usage(const char *msg, const char *arg)
 {

@@ -99,7 +99,7 @@ lsmod_pair() {
 		"kmem 12288 0 - Live 0x0" "device_dax 12288 0 - Live 0x0" \
 		"dax_cxl 12288 0 - Live 0x0" "dax_hmem_sr 24576 0 - Live 0x0" \
 		"cxl_sr_helper 20480 1 dax_hmem_sr, Live 0x0" "cxl_mem 12288 0 - Live 0x0" \
-		"cxl_pci 28672 0 - Live 0x0" "cxl_acpi 24576 0 - Live 0x0"
+		"cxl_pci 28672 0 - Live 0x0" "cxl_acpi 24576 1 - Live 0x0"
 }
 good() { base "$1"; modules "$1"; policy "$1"; lsmod_pair "$1"; platform "$1" dax_hmem_sr_platform; }
 
@@ -214,6 +214,9 @@ cp -a "$out/S1" "$out/S1-held"
 wr "$out/S1-held/proc/modules" "cxl_foo 12288 0 - Live 0x0" "cxl_acpi 24576 1 cxl_foo, Live 0x0"
 cp -a "$out/S1" "$out/S1-noacpi"
 sed -i '/^cxl_acpi /d' "$out/S1-noacpi/proc/modules"
+# a dax_hmem_sr from before docs/adr/0008: no pin on cxl_acpi
+cp -a "$out/S1" "$out/S1-nopin"
+sed -i 's/^cxl_acpi 24576 1 /cxl_acpi 24576 0 /' "$out/S1-nopin/proc/modules"
 cp -a "$out/S1" "$out/S1-normal"
 blocks "$out/S1-normal" $W $G online Normal
 # S4 beside a CXL range: handover must refuse, cxl_acpi stays pinned by

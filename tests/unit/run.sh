@@ -190,6 +190,8 @@ has "handover S5: 12 online blocks" "offline 12 memory blocks"
 t "handover: cxl_acpi held" 1 S1-held handover --to hmem --dry-run
 has "handover: names the holder" "refused: cxl_acpi is used by cxl_foo"
 t "handover: cxl_acpi not loaded" 1 S1-noacpi handover --to hmem --dry-run
+t "handover: cxl_acpi not pinned by online CXL memory" 3 S1-nopin handover --to hmem --dry-run
+has "handover: says this dax_hmem_sr cannot take over" "does not take ranges over when cxl_acpi goes"
 t "handover: no report" 3 broken handover --to hmem --dry-run
 has "handover: says why" "without dax_hmem_sr nothing would decide"
 t "handover: nothing CXL's" 0 S4 handover --to hmem --dry-run
