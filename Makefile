@@ -4,6 +4,8 @@
 #   make KVER=<release>       build for another installed kernel
 #   make KDIR=<headers dir>   build against a headers tree (KVER is read from it)
 #   make W=1 SR_WERROR=1      what CI builds: extra warnings, all fatal
+#   make tool                 the dax-hmem-sr command (needs libkmod-dev);
+#                             TOOL_OUT=<dir> puts it elsewhere than tool/
 #
 # scripts/conftest.sh looks at the target first; on a kernel that needs no
 # arbitration (before 6.3, or 7.1 and later) it says why and stops.
@@ -29,6 +31,18 @@ modules: conftest
 
 clean:
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean 2>/dev/null || true
-	rm -rf $(GEN)
+	rm -rf $(GEN) tool
 
-.PHONY: all conftest modules clean
+# The user-space tool: not part of "all", so DKMS builds need no libkmod-dev.
+TOOL_OUT ?= tool
+TOOL_SRC := $(wildcard src/tool/*.c)
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(shell pkg-config --cflags libkmod)
+TOOL_LIBS := $(shell pkg-config --libs libkmod)
+
+tool: $(TOOL_OUT)/dax-hmem-sr
+
+$(TOOL_OUT)/dax-hmem-sr: $(TOOL_SRC) $(wildcard src/tool/*.h)
+	@mkdir -p $(TOOL_OUT)
+	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -o $@ $(TOOL_SRC) $(TOOL_LIBS) $(LDFLAGS)
+
+.PHONY: all conftest modules clean tool

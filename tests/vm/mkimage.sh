@@ -38,6 +38,7 @@ key=$( {
 	if [ ${#extra[@]} -gt 0 ]; then
 		sha256sum "${extra[@]}"
 		find "$policy" -type f -exec sha256sum {} + 2>/dev/null | sort
+		sha256sum "$SR_TOP/Makefile" "$SR_TOP"/src/tool/*
 	fi
 } | sha256sum | cut -c1-12)
 out="$VM_CACHE/img/$tag-$key"
@@ -123,6 +124,10 @@ if [ ${#extra[@]} -gt 0 ]; then
 			case $g in *.conf) ;; *) install -m 755 "$g" "$r/usr/lib/dax-hmem-sr/" ;; esac
 		done
 	fi
+	# The package's command, built on the host like the modules; it needs
+	# only libkmod.so.2 and libc, which the trixie userland has.
+	make -s -C "$SR_TOP" tool TOOL_OUT="$tmp/tool" >&2
+	install -m 755 "$tmp/tool/dax-hmem-sr" "$r/usr/bin/dax-hmem-sr"
 fi
 # The guest's depmod, run by the guest's loader: the index format is the
 # guest kmod's.

@@ -117,6 +117,13 @@ for c in setup=ok bad=0 $checks; do
 	for w in "${alts[@]}"; do [ "${got[$k]:-<none>}" = "$w" ] && ok=1; done
 	[ -n "$ok" ] || miss="$miss $k=${got[$k]:-<none>}(want $want)"
 done
+# With the pair the guest ran dax-hmem-sr: its JSON must name the owners
+# the guest found.
+if [ "$sys" = pair ] && [ -n "$res" ]; then
+	if ! tj=$(python3 "$VM_DIR/check-status.py" "$log" "$owner" "$online" "${got[recreate]:-}"); then
+		miss="$miss status-json=($tj)"
+	fi
+fi
 # MemTotal must have grown by what the memory blocks say is online.
 if [ -n "$res" ] && [ "${got[memdelta]:-}" != "$(awk -v g="$online" 'BEGIN { print g * 1024 "M" }')" ]; then
 	miss="$miss memdelta=${got[memdelta]:-<none>}(want online ${online}G)"

@@ -23,6 +23,10 @@
 #                      again, settle; reports handover=...
 #   vmstress=K:N,...   after loading, N cycles of K (stress.sh); reports
 #                      stress=K:N:ok|FAIL-at-I,...
+#   vmbreak=policy     a broken install: the pair's modprobe.d policy removed
+#                      and the stock dax_hmem loaded by name before the rest
+#   vmtoolhandover=1   after the checks, dax-hmem-sr handover --to hmem (a dry
+#                      run first); RESULT toolhandover=RC:OWNER of the first range
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -157,6 +161,7 @@ load() {
 # hmem_platform.0, as udev does, so an installed replacement answering the
 # same alias (and the package's modprobe.d policy) is what gets exercised.
 load_all() {
+	[ "$(arg vmbreak)" = policy ] && break_policy
 	load cxl_acpi cxl_pci cxl_mem
 	settle
 	case $(arg vmearly none) in
@@ -474,6 +479,50 @@ recreate() {
 	report "after recreate"
 }
 
+# vmbreak=policy: what a user gets with the modules but not the policy file
+# (copied by hand, or the DKMS hook never ran): the stock dax_hmem loads and
+# takes hmem_platform.0 first.
+break_policy() {
+	rm -f /etc/modprobe.d/dax-hmem-sr.conf
+	echo "removed /etc/modprobe.d/dax-hmem-sr.conf"
+	load cxl_acpi cxl_pci cxl_mem
+	settle
+	load dax_hmem
+}
+
+# The package's tool, run in the guest; the host checks its JSON against
+# the owners above (run-test.sh) and gets the doctor's finding ids.
+tool_checks() {
+	DOCTOR=absent
+	command -v dax-hmem-sr >/dev/null || return 0
+	sec "dax-hmem-sr status"; dax-hmem-sr status 2>&1; echo "[rc=$?]"
+	echo "=== VMTEST JSON BEGIN"
+	dax-hmem-sr status --json 2>/tmp/status.err; _rc=$?
+	echo "=== VMTEST JSON END rc=$_rc"
+	cat /tmp/status.err
+	sec "dax-hmem-sr doctor"
+	dax-hmem-sr doctor >/tmp/doctor.out 2>&1; _rc=$?
+	cat /tmp/doctor.out; echo "[rc=$_rc]"
+	DOCTOR=$(sed -n 's/^finding \([a-z0-9-]*\):.*/\1/p' /tmp/doctor.out | sort -u | tr '\n' ',')
+	DOCTOR=${DOCTOR%,}
+	[ -n "$DOCTOR" ] || DOCTOR=ok
+}
+
+# vmtoolhandover=1: the tool's handover, and who owns the first range after.
+tool_handover() {
+	sec "dax-hmem-sr handover --dry-run"
+	dax-hmem-sr handover --to hmem --dry-run 2>&1; echo "[rc=$?]"
+	sec "dax-hmem-sr handover"
+	dax-hmem-sr handover --to hmem --timeout 60 2>&1; _rc=$?
+	echo "[rc=$_rc]"
+	settle
+	report "after handover"
+	dax-hmem-sr status 2>&1
+	# shellcheck disable=SC2046 # BASE SIZE
+	set -- $(sr_ranges | head -n1)
+	TOOLHANDOVER="$_rc:$(owner_of_range "$1" "$2")"
+}
+
 main_test() {
 	SETUP=ok
 	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
@@ -502,6 +551,9 @@ main_test() {
 		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
 	done
 	[ -n "$(sr_ranges)" ] || SETUP=no-sr
+	if [ "$(arg vmbreak)" = policy ]; then
+		grep -q '^dax_hmem ' /proc/modules || SETUP=stock-not-loaded
+	fi
 
 	owner='' online=0
 	while read -r b s; do
@@ -535,6 +587,16 @@ EOF
 		fi
 		# the one-owner table refusing a claim: never expected here
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
+		tool_checks
+		extra="$extra doctor=$DOCTOR"
+		if [ "$(arg vmtoolhandover 0)" = 1 ]; then
+			tool_handover
+			extra="$extra toolhandover=$TOOLHANDOVER"
+		fi
+	elif [ -n "$(arg vmbreak)" ]; then
+		# a broken install may keep dax_hmem_sr out: the tool still answers
+		tool_checks
+		extra="$extra doctor=$DOCTOR"
 	fi
 	sec "dmesg"; dmesg
 	sec "bad lines"; bad_lines
