@@ -133,6 +133,9 @@ int sr_parse_report_line(const char *line, struct sr_range *r)
 	sr_copy(r->state, sizeof(r->state), state);
 	r->nregions = split_names(regions, r->regions);
 	r->nhmem = split_names(devices, r->hmem);
+	/* the kernel names each piece "hmem_sr.N/daxN.M"; devices[] has the dax ones */
+	for (unsigned int i = 0; i < r->nhmem; i++)
+		r->hmem[i][strcspn(r->hmem[i], "/")] = '\0';
 	if (off)
 		snprintf(r->reason, sizeof(r->reason), "%.*s",
 			 (int)strcspn(line + off, "\n"), line + off);
