@@ -1,0 +1,57 @@
+# parse.awk: one raw.tsv line from the serial log of a vmbench=1 boot.
+# Variables: rep sys kind name wall log qrc (run.sh passes them).
+# The guest dumps its dmesg at the end (guest/lib.sh main_bench); only that
+# dump is read, so in a two-stage run only the second kernel's timestamps
+# count.  Times are printk's, seconds since that kernel started.
+function ts(line) {
+	sub(/^\[ */, "", line)
+	sub(/\].*/, "", line)
+	return line + 0
+}
+/^=== SECTION dmesg/ { dm = 1; next }
+/^=== SECTION / { dm = 0 }
+/^BENCH / {
+	for (i = 2; i <= NF; i++) {
+		k = $i; sub(/=.*/, "", k)
+		v = $i; sub(/^[^=]*=/, "", v)
+		b[k] = v
+	}
+	got = 1
+	dm = 0
+}
+dm && /^\[ *[0-9]+\.[0-9]+\]/ {
+	t = ts($0)
+	if (sys == "pair") {
+		# the pair's mark right after wait_for_device_probe() returns
+		if (/CXL probe settled, deciding deferred ranges/ && settled == "")
+			settled = t
+		decision = /dax_hmem_sr_platform .*Soft Reserved \[mem [^]]*\]: owner /
+	} else {
+		# stock dax_hmem (7.2) logs one of these per deferred range
+		decision = /hmem_platform [^ ]*: CXL (claims resource, dropping|did not claim resource, registering)/
+	}
+	if (decision) {
+		n++
+		if (first == "") first = t
+		last = t
+	}
+}
+END {
+	status = "ok"
+	if (!got) status = "noresult-qemu-rc" qrc
+	else if (b["setup"] != "ok") status = "setup-" b["setup"]
+	else if (b["bad"] != "0") status = "bad-" b["bad"]
+	arb = "-"
+	span = "-"
+	if (n >= 2) span = sprintf("%.3f", (last - first) * 1000)
+	if (sys == "pair" && settled != "" && n > 0)
+		arb = sprintf("%.3f", (last - settled) * 1000)
+	# 7.2 logs nothing between the wait's return and its first decision
+	if (sys == "7.2" && n >= 2) arb = span
+	f = "ranges sr online owned t_online t_load"
+	split(f, k, " ")
+	printf "%s\t%s\t%s\t%s", rep, sys, kind, name
+	for (i = 1; i <= 6; i++) printf "\t%s", (k[i] in b) ? b[k[i]] : "-"
+	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
+		("setup" in b) ? b["setup"] : "-", ("bad" in b) ? b["bad"] : "-", status, wall, log
+}
