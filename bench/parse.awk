@@ -1,5 +1,5 @@
 # parse.awk: one raw.tsv line from the serial log of a vmbench=1 boot.
-# Variables: rep sys kind name wall log qrc (run.sh passes them).
+# Variables: rep sys kind name wall logf qrc (run.sh passes them).
 # The guest dumps its dmesg at the end (guest/lib.sh main_bench); only that
 # dump is read, so in a two-stage run only the second kernel's timestamps
 # count.  Times are printk's, seconds since that kernel started.
@@ -30,6 +30,10 @@ dm && /^\[ *[0-9]+\.[0-9]+\]/ {
 		# stock dax_hmem (7.2) logs one of these per deferred range
 		decision = /hmem_platform [^ ]*: CXL (claims resource, dropping|did not claim resource, registering)/
 	}
+	if (/vmbench: uptime / && skew == "") {
+		u = $0; sub(/.*vmbench: uptime /, "", u)
+		skew = sprintf("%.3f", (t - u) * 1000)
+	}
 	if (decision) {
 		n++
 		if (first == "") first = t
@@ -48,10 +52,10 @@ END {
 		arb = sprintf("%.3f", (last - settled) * 1000)
 	# 7.2 logs nothing between the wait's return and its first decision
 	if (sys == "7.2" && n >= 2) arb = span
-	f = "ranges sr online owned t_online t_load"
-	split(f, k, " ")
+	split("ranges sr online owned t_online t_load", col, " ")
 	printf "%s\t%s\t%s\t%s", rep, sys, kind, name
-	for (i = 1; i <= 6; i++) printf "\t%s", (k[i] in b) ? b[k[i]] : "-"
-	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
-		("setup" in b) ? b["setup"] : "-", ("bad" in b) ? b["bad"] : "-", status, wall, log
+	for (i = 1; i <= 6; i++) printf "\t%s", (col[i] in b) ? b[col[i]] : "-"
+	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
+		("setup" in b) ? b["setup"] : "-", ("bad" in b) ? b["bad"] : "-", status, wall, \
+		(skew == "") ? "-" : skew, ("period" in b) ? b["period"] : "-", logf
 }

@@ -2,7 +2,8 @@
 # data files (dir/online.dat, dir/scale-*.dat).  mawk-compatible.
 # raw.tsv columns: 1 rep 2 system 3 kind 4 case 5 ranges 6 sr_bytes
 # 7 online_bytes 8 owned_bytes 9 t_online_s 10 t_load_s 11 arb_ms 12 span_ms
-# 13 decided 14 setup 15 bad 16 status 17 wall_s 18 log
+# 13 decided 14 setup 15 bad 16 status 17 wall_s 18 clock_skew_ms
+# 19 sample_period_s 20 log
 
 function add(key, v) {
 	if (v == "-" || v == "") return
@@ -41,7 +42,7 @@ NR == 1 { next }
 	runs[c, sys]++
 	if ($16 != "ok") {
 		badruns[c, sys]++
-		bad[++nbad] = sys " " c " r" $1 ": " $16 " (" $18 ")"
+		bad[++nbad] = sys " " c " r" $1 ": " $16 " (" $20 ")"
 		next
 	}
 	add(c SUBSEP sys SUBSEP "sr", $6)

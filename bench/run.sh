@@ -128,7 +128,7 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 	# the limit maxfit was computed against, checked on the real line
 	a="console=ttyS0 panic=-1 oops=panic quiet ${cl[*]}"
 	if [ ${#a} -gt $cmdline_max ]; then
-		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\n' \
+		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\t-\t-\n' \
 			"$rep" "$sys" "$kind" "$name" "${#a}" >>"$out/raw.tsv"
 		return
 	fi
@@ -142,12 +142,12 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 		"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "${img[$sys]}" "$log" "${cl[@]}" || rc=$?
 	fi
 	tr -d '\r' <"$log" | awk -v rep="$rep" -v sys="$sys" -v kind="$kind" -v name="$name" \
-		-v wall=$((SECONDS - t0)) -v log="$log" -v qrc="$rc" -f "$bench_dir/parse.awk" >>"$out/raw.tsv"
+		-v wall=$((SECONDS - t0)) -v logf="$log" -v qrc="$rc" -f "$bench_dir/parse.awk" >>"$out/raw.tsv"
 	tail -n1 "$out/raw.tsv" | awk -F'\t' '{ printf "  %-5s %-12s r%s: online %s/%s B, t_online %s s, arbitration %s ms, %s ranges decided, %s\n",
 		$2, $4, $1, $7, $6, $9, $11, $13, $16 }' >&2
 }
 
-printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tlog\n' >"$out/raw.tsv"
+printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tclock_skew_ms\tsample_period_s\tlog\n' >"$out/raw.tsv"
 {
 	echo "started $(date -u +%FT%TZ)"
 	echo "command: bench/run.sh $*"

@@ -567,6 +567,10 @@ main_bench() {
 	read -r _td _ </proc/uptime
 	: >"$BENCH_DIR/stop"
 	wait "$_spid"
+	# uptime and printk time are different clocks: one line in both lets
+	# the host check they agree
+	read -r _tk _ </proc/uptime
+	echo "vmbench: uptime $_tk" >/dev/kmsg
 	mem1=$(memtotal_kb)
 
 	for m in $(arg vmwithhold | tr ',' ' '); do
@@ -583,7 +587,7 @@ main_bench() {
 	_tonl=${_final% *} _nonl=${_final#* }
 	[ "$_nonl" -gt 0 ] || _tonl=-
 	read -r _t0 _t1 _loops <"$BENCH_DIR/loops"
-	_per=$(awk -v a="$_t0" -v b="$_t1" -v n="$_loops" 'BEGIN { printf "%.3f", n > 1 ? (b - a) / (n - 1) : 0 }')
+	_per=$(awk -v a="$_t0" -v b="$_t1" -v n="$_loops" 'BEGIN { printf "%.3f", (n > 1) ? (b - a) / (n - 1) : 0 }')
 	sec "bench samples"; cat "$BENCH_DIR/samples"
 	sec "iomem"; cat /proc/iomem
 	sec "dmesg"; dmesg
