@@ -34,6 +34,9 @@ dm && /^\[ *[0-9]+\.[0-9]+\]/ {
 		u = $0; sub(/.*vmbench: uptime /, "", u)
 		skew = sprintf("%.3f", (t - u) * 1000)
 	}
+	# both log this when the probe defers a range in a CXL window
+	if (/hmem_platform\.0: await CXL initial probe/ && await == "")
+		await = t
 	if (decision) {
 		n++
 		if (first == "") first = t
@@ -50,12 +53,15 @@ END {
 	if (n >= 2) span = sprintf("%.3f", (last - first) * 1000)
 	if (sys == "pair" && settled != "" && n > 0)
 		arb = sprintf("%.3f", (last - settled) * 1000)
+	defer = "-"
+	if (await != "" && n > 0 && last >= await)
+		defer = sprintf("%.3f", (last - await) * 1000)
 	# 7.2 logs nothing between the wait's return and its first decision
 	if (sys == "7.2" && n >= 2) arb = span
 	split("ranges sr online owned t_online t_load", col, " ")
 	printf "%s\t%s\t%s\t%s", rep, sys, kind, name
 	for (i = 1; i <= 6; i++) printf "\t%s", (col[i] in b) ? b[col[i]] : "-"
-	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
+	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
 		("setup" in b) ? b["setup"] : "-", ("bad" in b) ? b["bad"] : "-", status, wall, \
-		(skew == "") ? "-" : skew, ("period" in b) ? b["period"] : "-", logf
+		(skew == "") ? "-" : skew, ("period" in b) ? b["period"] : "-", defer, logf
 }

@@ -23,7 +23,8 @@ if (system("test -s ".f." && echo 1") eq "1") {
 	     '' using 8:9:10 title "stock 7.2"
 } else {
 	set label 1 "no scenario runs" at graph 0.4, graph 0.5
-	plot NaN notitle
+	set yrange [0:1]
+	plot 2 with lines notitle
 	unset label 1
 }
 
@@ -36,19 +37,22 @@ set logscale x 2
 set autoscale x
 set yrange [0:*]
 set key top left
-p1 = dir."/scale-pair-total.dat"
-p2 = dir."/scale-pair-span.dat"
-p3 = dir."/scale-7.2-span.dat"
+p1 = dir."/scale-pair-defer.dat"
+p2 = dir."/scale-pair-arb.dat"
+p3 = dir."/scale-7.2-defer.dat"
 have(x) = system("test -s ".x." && echo 1") eq "1"
 cmd = ""
 sep = ""
-if (have(p1)) { cmd = cmd.sep."'".p1."' using 1:2:3:4 with yerrorlines lw 2 title 'pair: wait return to last decision'"; sep = ", " }
-if (have(p2)) { cmd = cmd.sep."'".p2."' using 1:2:3:4 with yerrorlines dt 2 title 'pair: first to last decision'"; sep = ", " }
-if (have(p3)) { cmd = cmd.sep."'".p3."' using 1:2:3:4 with yerrorlines lw 2 title '7.2: first to last decision'"; sep = ", " }
+if (have(p1)) { cmd = cmd.sep."'".p1."' using 1:2:3:4 with yerrorlines lw 2 title 'pair: deferral to last decision'"; sep = ", " }
+if (have(p2)) { cmd = cmd.sep."'".p2."' using 1:2:3:4 with yerrorlines dt 2 title 'pair: wait return to last decision'"; sep = ", " }
+if (have(p3)) { cmd = cmd.sep."'".p3."' using 1:2:3:4 with yerrorlines lw 2 title '7.2: deferral to last decision'"; sep = ", " }
 if (cmd ne "") {
 	eval "plot ".cmd
 } else {
 	set label 1 "no scale runs" at graph 0.4, graph 0.5
-	plot NaN notitle
+	unset logscale x
+	set xrange [0:1]
+	set yrange [0:1]
+	plot 2 with lines notitle
 }
 unset multiplot

@@ -56,17 +56,27 @@ command -v gnuplot >/dev/null ||
 		gnuplot-nox >/dev/null
 "$SR_TOP/scripts/fetch-kernel.sh" 6.12-deb12 7.2 >/dev/null
 
+# mkimage.sh keeps only the newest few images per kernel in the shared
+# cache, and other runs build more: each image is linked into the results
+# directory for the length of the run.
 declare -A img=()
+trap 'rm -rf "$out/img"' EXIT
 for s in ${systems//,/ } ${sc_systems//,/ }; do
 	[ -n "${img[$s]:-}" ] && continue
 	case $s in
-	6.12) img[$s]=$("$VM_DIR/mkimage.sh" 6.12-deb12) ;;
-	7.2) img[$s]=$("$VM_DIR/mkimage.sh" 7.2) ;;
+	6.12) i=$("$VM_DIR/mkimage.sh" 6.12-deb12) ;;
+	7.2) i=$("$VM_DIR/mkimage.sh" 7.2) ;;
 	pair)
 		ko=$("$SR_TOP/scripts/build-pair.sh" 6.12-deb12 2>"$out/build-pair.err" | tr '\n' ' ') ||
 			die "build-pair.sh 6.12-deb12 failed: $out/build-pair.err"
-		img[$s]=$(EXTRA_KO="$ko" "$VM_DIR/mkimage.sh" 6.12-deb12) ;;
+		i=$(EXTRA_KO="$ko" "$VM_DIR/mkimage.sh" 6.12-deb12) ;;
 	esac
+	mkdir -p "$out/img/$s"
+	for f in vmlinuz initrd.cpio kver; do
+		ln -f "$i/$f" "$out/img/$s/$f" 2>/dev/null || cp "$i/$f" "$out/img/$s/$f"
+	done
+	echo "image $s: ${i##*/} ($(cat "$i/kver"))" >>"$out/meta.txt"
+	img[$s]=$out/img/$s
 done
 
 # The case list: "KIND CASE DEVS COMMIT ARGS".  Scenarios come from
@@ -128,7 +138,7 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 	# the limit maxfit was computed against, checked on the real line
 	a="console=ttyS0 panic=-1 oops=panic quiet ${cl[*]}"
 	if [ ${#a} -gt $cmdline_max ]; then
-		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\t-\t-\n' \
+		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\t-\t-\t-\n' \
 			"$rep" "$sys" "$kind" "$name" "${#a}" >>"$out/raw.tsv"
 		return
 	fi
@@ -147,13 +157,13 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 		$2, $4, $1, $7, $6, $9, $11, $13, $16 }' >&2
 }
 
-printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tclock_skew_ms\tsample_period_s\tlog\n' >"$out/raw.tsv"
+printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tclock_skew_ms\tsample_period_s\tdefer_ms\tlog\n' >"$out/raw.tsv"
 {
-	echo "started $(date -u +%FT%TZ)"
+	echo "started $(date -u +%FT%TZ), host load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "command: bench/run.sh $*"
 	echo "load order: ${udev:+udev (all modules at once)}${udev:-bed (settle after the CXL modules)}"
 	echo "scale: at most $maxfit ranges fit the command line${nofit[*]:+; not measurable: ${nofit[*]}}"
-} >"$out/meta.txt"
+} >>"$out/meta.txt"
 cat "$out/meta.txt" >&2
 # Repeats outermost, so a noisy minute of the shared host spreads over all
 # cases instead of spoiling one.
@@ -176,6 +186,6 @@ for ((r = 1; r <= maxrep; r++)); do
 		done
 	done
 done
-echo "finished $(date -u +%FT%TZ)" >>"$out/meta.txt"
+echo "finished $(date -u +%FT%TZ), host load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta.txt"
 
 "$bench_dir/report.sh" "$out"
