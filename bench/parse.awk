@@ -1,5 +1,5 @@
 # parse.awk: one raw.tsv line from the serial log of a vmbench=1 boot.
-# Variables: rep sys kind name wall logf qrc (run.sh passes them).
+# Variables: rep sys kind name wall logf qrc hload (run.sh passes them).
 # The guest dumps its dmesg at the end (guest/lib.sh main_bench); only that
 # dump is read, so in a two-stage run only the second kernel's timestamps
 # count.  Times are printk's, seconds since that kernel started.
@@ -64,7 +64,8 @@ END {
 	split("ranges sr online owned t_online t_load", col, " ")
 	printf "%s\t%s\t%s\t%s", rep, sys, kind, name
 	for (i = 1; i <= 6; i++) printf "\t%s", (col[i] in b) ? b[col[i]] : "-"
-	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
+	printf "\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", arb, span, n, \
 		("setup" in b) ? b["setup"] : "-", ("bad" in b) ? b["bad"] : "-", status, wall, \
-		(skew == "") ? "-" : skew, ("period" in b) ? b["period"] : "-", defer, logf
+		(skew == "") ? "-" : skew, ("period" in b) ? b["period"] : "-", defer, \
+		(hload == "") ? "-" : hload, logf
 }

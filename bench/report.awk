@@ -3,7 +3,7 @@
 # raw.tsv columns: 1 rep 2 system 3 kind 4 case 5 ranges 6 sr_bytes
 # 7 online_bytes 8 owned_bytes 9 t_online_s 10 t_load_s 11 arb_ms 12 span_ms
 # 13 decided 14 setup 15 bad 16 status 17 wall_s 18 clock_skew_ms
-# 19 sample_period_s 20 defer_ms 21 log
+# 19 sample_period_s 20 defer_ms 21 host_load 22 log
 
 function add(key, v) {
 	if (v == "-" || v == "") return
@@ -42,7 +42,7 @@ NR == 1 { next }
 	runs[c, sys]++
 	if ($16 != "ok") {
 		badruns[c, sys]++
-		bad[++nbad] = sys " " c " r" $1 ": " $16 " (" $21 ")"
+		bad[++nbad] = sys " " c " r" $1 ": " $16 " (" $22 ")"
 		next
 	}
 	add(c SUBSEP sys SUBSEP "sr", $6)
@@ -56,6 +56,7 @@ NR == 1 { next }
 	add(c SUBSEP sys SUBSEP "skew", $18)
 	add("all" SUBSEP "skew", $18)
 	add("all" SUBSEP "period", $19)
+	add("all" SUBSEP "load", $21)
 	add(c SUBSEP sys SUBSEP "dec", $13)
 	add(c SUBSEP sys SUBSEP "nr", $5)
 }
@@ -108,8 +109,7 @@ END {
 		print "range in a CXL window.  Wait return to last decision applied (pair only; 7.2 logs nothing when the"
 		print "wait returns nor once a range is registered): from the pair's \"CXL probe settled\" line to its last"
 		print "\"Soft Reserved ... owner\" line, logged once the dax devices exist.  Ratios: of the medians of time to"
-		print "online (in brackets: of the part after module"
-		print "loading began)."
+		print "online (in brackets: of the part after module loading began)."
 		print ""
 	}
 	if (nsc) {
@@ -197,6 +197,8 @@ END {
 		printf "Clock check: printk time minus uptime, one line written to /dev/kmsg: %.0f / %.0f / %.0f ms.\n", smin, smed, smax
 	if (stats("all" SUBSEP "period"))
 		printf "Sampler period: %.3f / %.3f / %.3f s.\n", smin, smed, smax
+	if (stats("all" SUBSEP "load"))
+		printf "Host load average (1 min) as each boot started: %.1f / %.1f / %.1f, on %s cores shared with other work.\n", smin, smed, smax, ncpu
 	if (nbad) {
 		print ""
 		print "Boots left out of the figures:"

@@ -9,7 +9,8 @@
 #   -R N         repeats of each scale boot (default 3)
 #   -s SYSTEMS   systems for the scenarios (default 6.12,pair,7.2)
 #   -t LIST      scenarios of tests/vm/scenarios.conf (default S0,S1,S2,
-#                S3-devdax,S3-kmem,S4,S5); "none" for no scenario
+#                S3-kmem,S4,S5; S3-devdax has nothing that can come online);
+#                "none" for no scenario
 #   -n COUNTS    Soft Reserved range counts of the scale runs (default
 #                1,16,64,max,256; max = the most the command line holds);
 #                "none" for no scale run
@@ -27,7 +28,7 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 . "$bench_dir/../tests/vm/lib.sh"
 
 reps=3 sreps=3 systems=6.12,pair,7.2 sc_systems=pair,7.2 udev=
-scens=S0,S1,S2,S3-devdax,S3-kmem,S4,S5 counts=1,16,64,max,256
+scens=S0,S1,S2,S3-kmem,S4,S5 counts=1,16,64,max,256
 out="$SR_CACHE/bench/results/$(date -u +%Y%m%d-%H%M%S)"
 while getopts r:R:s:t:n:S:uo: o; do
 	case $o in
@@ -61,7 +62,10 @@ command -v gnuplot >/dev/null ||
 # directory for the length of the run.
 declare -A img=()
 trap 'rm -rf "$out/img"' EXIT
-for s in ${systems//,/ } ${sc_systems//,/ }; do
+need=
+[ -n "$scens" ] && need=$systems
+[ -n "$counts" ] && need="$need,$sc_systems"
+for s in ${need//,/ }; do
 	[ -n "${img[$s]:-}" ] && continue
 	case $s in
 	6.12) i=$("$VM_DIR/mkimage.sh" 6.12-deb12) ;;
@@ -138,11 +142,12 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 	# the limit maxfit was computed against, checked on the real line
 	a="console=ttyS0 panic=-1 oops=panic quiet ${cl[*]}"
 	if [ ${#a} -gt $cmdline_max ]; then
-		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\t-\t-\t-\n' \
+		printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tcmdline-%s-bytes\t0\t-\t-\t-\t-\t-\n' \
 			"$rep" "$sys" "$kind" "$name" "${#a}" >>"$out/raw.tsv"
 		return
 	fi
 	t0=$SECONDS
+	hload=$(cut -d' ' -f1 /proc/loadavg)
 	rc=0
 	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "${img[$sys]}" "$log" "${cl[@]}" || rc=$?
 	if [ "$rc" = 124 ]; then
@@ -152,16 +157,20 @@ boot() { # REP SYSTEM KIND CASE DEVS COMMIT ARGS...
 		"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "${img[$sys]}" "$log" "${cl[@]}" || rc=$?
 	fi
 	tr -d '\r' <"$log" | awk -v rep="$rep" -v sys="$sys" -v kind="$kind" -v name="$name" \
-		-v wall=$((SECONDS - t0)) -v logf="$log" -v qrc="$rc" -f "$bench_dir/parse.awk" >>"$out/raw.tsv"
+		-v wall=$((SECONDS - t0)) -v logf="$log" -v qrc="$rc" -v hload="$hload" -f "$bench_dir/parse.awk" >>"$out/raw.tsv"
 	tail -n1 "$out/raw.tsv" | awk -F'\t' '{ printf "  %-5s %-12s r%s: online %s/%s B, t_online %s s, arbitration %s ms, %s ranges decided, %s\n",
 		$2, $4, $1, $7, $6, $9, $11, $13, $16 }' >&2
 }
 
-printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tclock_skew_ms\tsample_period_s\tdefer_ms\tlog\n' >"$out/raw.tsv"
+printf 'rep\tsystem\tkind\tcase\tranges\tsr_bytes\tonline_bytes\towned_bytes\tt_online_s\tt_load_s\tarb_ms\tspan_ms\tdecided\tsetup\tbad\tstatus\twall_s\tclock_skew_ms\tsample_period_s\tdefer_ms\thost_load\tlog\n' >"$out/raw.tsv"
 {
 	echo "started $(date -u +%FT%TZ), host load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "command: bench/run.sh $*"
-	echo "load order: ${udev:+udev (all modules at once)}${udev:-bed (settle after the CXL modules)}"
+	if [ -n "$udev" ]; then
+		echo "load order: udev (all modules at once, one settle at the end)"
+	else
+		echo "load order: the bed's (cxl_acpi cxl_pci cxl_mem, settle, HMEM by alias, dax_cxl device_dax kmem, settle)"
+	fi
 	echo "scale: at most $maxfit ranges fit the command line${nofit[*]:+; not measurable: ${nofit[*]}}"
 } >>"$out/meta.txt"
 cat "$out/meta.txt" >&2
