@@ -6,7 +6,7 @@ set output dir."/plot.png"
 set multiplot layout 1,2
 set datafile missing "NaN"
 
-set title "Time from kernel start to the last Soft Reserved memory online"
+set title "Time from kernel start to the last Soft Reserved memory online (no bar: none came online)"
 set ylabel "seconds (guest uptime)"
 set style data histogram
 set style histogram errorbars gap 2 lw 1
@@ -44,7 +44,7 @@ have(x) = system("test -s ".x." && echo 1") eq "1"
 cmd = ""
 sep = ""
 if (have(p1)) { cmd = cmd.sep."'".p1."' using 1:2:3:4 with yerrorlines lw 2 title 'pair: deferral to last decision'"; sep = ", " }
-if (have(p2)) { cmd = cmd.sep."'".p2."' using 1:2:3:4 with yerrorlines dt 2 title 'pair: wait return to last decision'"; sep = ", " }
+if (have(p2)) { cmd = cmd.sep."'".p2."' using 1:2:3:4 with yerrorlines dt 2 title 'pair: wait return to last decision applied'"; sep = ", " }
 if (have(p3)) { cmd = cmd.sep."'".p3."' using 1:2:3:4 with yerrorlines lw 2 title '7.2: deferral to last decision'"; sep = ", " }
 if (cmd ne "") {
 	eval "plot ".cmd
