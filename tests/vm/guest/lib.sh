@@ -27,6 +27,8 @@
 #                      and the stock dax_hmem loaded by name before the rest
 #   vmtoolhandover=1   after the checks, dax-hmem-sr handover --to hmem (a dry
 #                      run first); RESULT toolhandover=RC:OWNER of the first range
+#   vmbench=1          bench/run.sh: main_bench instead of main_test
+#   vmbenchload=udev   with vmbench=1: every module at once, no settle between
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
 # shellcheck shell=sh
 # The kernel command line is read as words, on purpose:
@@ -59,17 +61,21 @@ fmt_size() {
 }
 hex() { printf '0x%x' "$1"; }
 
-# "BASE SIZE" per Soft Reserved memmap= on the command line.
+# "BASE SIZE" per Soft Reserved memmap= on the command line (the kernel
+# also takes comma lists, and BASE with a K/M/G suffix: bench/ needs both to
+# fit many ranges into the 2048-byte command line).
 sr_ranges() {
 	for _a in $(cat /proc/cmdline); do
-		case $_a in
-		memmap=*%*+0xefffffff)
-			_v=${_a#memmap=}
-			_s=$(parse_size "${_v%%%*}")
-			_r=${_v#*%}
-			_b=${_r%%[-+]*}
-			echo "$(( _b )) $_s" ;;
-		esac
+		case $_a in memmap=*) ;; *) continue ;; esac
+		for _v in $(echo "${_a#memmap=}" | tr ',' ' '); do
+			case $_v in
+			*%*+0xefffffff)
+				_s=$(parse_size "${_v%%%*}")
+				_r=${_v#*%}
+				_b=$(parse_size "${_r%%[-+]*}")
+				echo "$_b $_s" ;;
+			esac
+		done
 	done
 }
 
@@ -524,6 +530,7 @@ tool_handover() {
 }
 
 main_test() {
+	[ "$(arg vmbench 0)" = 1 ] && { main_bench; return; }
 	SETUP=ok
 	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
 	[ -n "$(arg vmhide)" ] && hide_devs "$(arg vmhide)"
@@ -603,4 +610,121 @@ EOF
 	bad=$(bad_lines | wc -l)
 	onl=$(awk "BEGIN { printf \"%g\", $online / 1073741824 }")
 	echo "RESULT setup=$SETUP owner=${owner#,} online=$onl regions=$regions dax=$dax kmemerr=$(kmem_error) memdelta=$(( (mem1 - mem0) >> 10 ))M bad=$bad$extra"
+}
+
+# The guest side of bench/run.sh (vmbench=1).  The scenario's setup and
+# module loading are main_test's; a sampler notes the uptime at which the
+# memory blocks inside the Soft Reserved ranges reach their final online
+# count, which is when the memory is usable for a user.  No recreate and no
+# owner walk: with a hundred ranges those take minutes under TCG, and the
+# host reads the arbitration times from the kernel's own timestamps in the
+# dmesg dumped at the end.
+BENCH_DIR=/tmp/bench
+
+# Numbers of the memory blocks that lie wholly inside a Soft Reserved range:
+# a block that also holds boot RAM is online without any driver.
+bench_blocks() {
+	_bs=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
+	sr_ranges | while read -r _b _s; do
+		_i=$(( (_b + _bs - 1) / _bs )); _e=$(( (_b + _s) / _bs ))
+		while [ "$_i" -lt "$_e" ]; do echo "$_i"; _i=$(( _i + 1 )); done
+	done | sort -n | uniq
+}
+
+# Until $BENCH_DIR/stop exists: one line "UPTIME ONLINE_BLOCKS" each time the
+# count changes.  Builtins only in the loop (read, not cat), so the sampler
+# takes little CPU from the probes it watches.
+bench_sampler() {
+	_last=-1 _loops=0
+	read -r _t0 _ </proc/uptime
+	while :; do
+		_n=0
+		for _i in $BENCH_BLOCKS; do
+			_st=
+			_f=/sys/devices/system/memory/memory$_i/state
+			[ -r "$_f" ] && read -r _st <"$_f"
+			[ "$_st" = online ] && _n=$(( _n + 1 ))
+		done
+		read -r _t _ </proc/uptime
+		if [ "$_n" != "$_last" ]; then
+			echo "$_t $_n" >>"$BENCH_DIR/samples"
+			_last=$_n
+		fi
+		_loops=$(( _loops + 1 ))
+		[ -e "$BENCH_DIR/stop" ] && break
+		sleep 0.05
+	done
+	echo "$_t0 $_t $_loops" >"$BENCH_DIR/loops"
+}
+
+# Bytes of the Soft Reserved ranges that some dax device covers.
+bench_owned() {
+	_sum=0
+	for _d in /sys/bus/dax/devices/*; do
+		[ -e "$_d/resource" ] || continue
+		read -r _ds <"$_d/resource"; read -r _dz <"$_d/size"
+		_ds=$(( _ds )); _de=$(( _ds + _dz ))
+		while read -r _b _s; do
+			[ -n "$_b" ] || continue
+			_lo=$_b; [ "$_ds" -gt "$_lo" ] && _lo=$_ds
+			_hi=$(( _b + _s )); [ "$_de" -lt "$_hi" ] && _hi=$_de
+			[ "$_hi" -gt "$_lo" ] && _sum=$(( _sum + _hi - _lo ))
+		done <"$BENCH_DIR/ranges"
+	done
+	echo "$_sum"
+}
+
+main_bench() {
+	SETUP=ok
+	mkdir -p "$BENCH_DIR"
+	[ -n "$(arg vmwithhold)" ] && withhold "$(arg vmwithhold)"
+	[ -n "$(arg vmhide)" ] && hide_devs "$(arg vmhide)"
+	sr_ranges >"$BENCH_DIR/ranges"
+	[ -s "$BENCH_DIR/ranges" ] || SETUP=no-sr
+	BENCH_BLOCKS=$(bench_blocks)
+	mem0=$(memtotal_kb)
+	bench_sampler &
+	_spid=$!
+	sec "load"
+	read -r _tl _ </proc/uptime
+	if [ "$(arg vmbenchload bed)" = udev ]; then
+		_alias=
+		[ -e /sys/bus/platform/devices/hmem_platform.0/modalias ] &&
+			_alias=$(cat /sys/bus/platform/devices/hmem_platform.0/modalias)
+		# shellcheck disable=SC2086 # no alias: no word
+		load cxl_acpi cxl_pci cxl_mem $_alias dax_cxl device_dax kmem
+		settle
+	else
+		load_all
+	fi
+	read -r _td _ </proc/uptime
+	: >"$BENCH_DIR/stop"
+	wait "$_spid"
+	# uptime and printk time are different clocks: one line in both lets
+	# the host check they agree
+	read -r _tk _ </proc/uptime
+	echo "vmbench: uptime $_tk" >/dev/kmsg
+	mem1=$(memtotal_kb)
+
+	for m in $(arg vmwithhold | tr ',' ' '); do
+		grep -q "^$m " /proc/modules && SETUP=loaded-$m
+	done
+	for i in $(arg vmhide | tr ',' ' '); do
+		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
+	done
+	_bs=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
+	_sr=0 _nr=0
+	while read -r _b _s; do _sr=$(( _sr + _s )); _nr=$(( _nr + 1 )); done <"$BENCH_DIR/ranges"
+	# the sample that first saw the final count; "-" when nothing came online
+	_final=$(tail -n1 "$BENCH_DIR/samples")
+	_tonl=${_final% *} _nonl=${_final#* }
+	[ "$_nonl" -gt 0 ] || _tonl=-
+	read -r _t0 _t1 _loops <"$BENCH_DIR/loops"
+	_per=$(awk -v a="$_t0" -v b="$_t1" -v n="$_loops" 'BEGIN { printf "%.3f", (n > 1) ? (b - a) / (n - 1) : 0 }')
+	sec "bench samples"; cat "$BENCH_DIR/samples"
+	sec "iomem"; cat /proc/iomem
+	sec "dmesg"; dmesg
+	bad=$(bad_lines | wc -l)
+	echo "BENCH setup=$SETUP ranges=$_nr sr=$_sr online=$(( _nonl * _bs )) owned=$(bench_owned) t_online=$_tonl t_load=$_tl t_settled=$_td period=$_per memdelta=$(( (mem1 - mem0) >> 10 ))M kmemerr=$(kmem_error) bad=$bad"
+	echo "RESULT setup=$SETUP bench=1"
 }
