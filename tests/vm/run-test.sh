@@ -46,7 +46,17 @@ pair)
 			exit 77
 		fi
 	fi ;;
-*) die "unknown system '$sys' (6.12, 7.2, pair)" ;;
+distro-6.12|distro-pair)
+	# Distro mode (distro/, README "Distro mode"): this bed's initramfs is
+	# stage 1 and kexecs into the Debian root file system on /dev/vda, which
+	# loads everything by udev; -pair has the pair dkms-installed in it.
+	tag=6.12-deb12 extra=
+	export MODS="${MODS:+$MODS }virtio_blk ext4 crc32c_generic"
+	if ! disk=$("$VM_DIR/distro/prepare.sh" "${sys#distro-}" 2>"$logdir/prepare-$sys.err"); then
+		row FAIL - - - "distro/prepare.sh ${sys#distro-} failed: $logdir/prepare-$sys.err"
+		exit 1
+	fi ;;
+*) die "unknown system '$sys' (6.12, 7.2, pair, distro-6.12, distro-pair)" ;;
 esac
 
 read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
@@ -58,14 +68,24 @@ read -r status checks < <(awk -v y="${esys:-$sys}" -v s="$scn" '!/^#/ && $1 == y
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
+if [ -n "${disk:-}" ]; then
+	. "$VM_DIR/distro/lib.sh"
+	distro_testdisk "$log.vmtest.img"
+	trap 'rm -f "$log.vmtest.img"' EXIT
+	fmt=raw
+	case $disk in *.qcow2) fmt=qcow2 ;; esac
+	export VM_DRIVES="-drive file=$disk,if=virtio,format=$fmt,snapshot=on -drive file=$log.vmtest.img,if=virtio,format=raw,readonly=on"
+fi
 
 # dax_hmem's decisions ("deferring range to CXL", "CXL claims resource")
 # are dev_dbg; the pair's module gets the same.
 dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
-if [ "$commit" -gt 0 ]; then
+if [ "$commit" -gt 0 ] || [ -n "${disk:-}" ]; then
+	# distro mode always has a stage 1: it boots the root disk's kernel
 	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
-	for a in $args $dbg; do cl+=("k2.$a"); done
+	for a in $args $dbg ${disk:+root=/dev/vda}; do cl+=("k2.$a"); done
 	tmo=300
+	[ -n "${disk:-}" ] && tmo=480
 else
 	# shellcheck disable=SC2206 # one word per kernel argument
 	cl=("vmtest=$scn" $args $dbg)

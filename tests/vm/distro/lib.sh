@@ -1,0 +1,33 @@
+# Host side of the VM bed's distro mode, sourced by prepare.sh,
+# ../run-test.sh (systems distro-*) and ../run-distro.sh.
+# shellcheck shell=bash
+
+DISTRO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# distro_testdisk OUT [FILE...]: the small ext4 disk (label VMTEST) the root
+# file system's vmtest.service mounts and runs: the guest scripts, the fast
+# bed's guest/lib.sh (the same checks) and FILEs.
+distro_testdisk() {
+	local out=$1 d
+	shift
+	d=$(mktemp -d)
+	install -m 755 "$DISTRO_DIR/guest/main" "$d/main"
+	install -m 644 "$DISTRO_DIR/guest/prepare.sh" "$DISTRO_DIR/guest/test.sh" \
+		"$DISTRO_DIR/../guest/lib.sh" "$d/"
+	[ $# -gt 0 ] && cp "$@" "$d/"
+	rm -f "$out"
+	mke2fs -q -t ext4 -L VMTEST -d "$d" "$out" "$(( $(du -sm "$d" | cut -f1) + 16 ))M"
+	rm -rf "$d"
+}
+
+# distro_src_tar OUT: the package source as it goes to /usr/src, the tracked
+# files of the tree as they are in the work tree, with fixed names, owners
+# and times, so that the same source always gives the same bytes.  tests/
+# and docs/ stay out: they are not part of what dkms builds, and editing the
+# test bed must not mean a new dkms install.
+distro_src_tar() {
+	(cd "$SR_TOP" && git ls-files -z -- . ':!:tests' ':!:docs' |
+		LC_ALL=C sort -z |
+		tar --null -T - --no-recursion --transform 's#^#./#' --mtime=@0 \
+			--owner=0 --group=0 --numeric-owner --mode=go-w -cf "$1")
+}
