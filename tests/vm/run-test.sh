@@ -72,9 +72,9 @@ if [ -n "${disk:-}" ]; then
 	. "$VM_DIR/distro/lib.sh"
 	distro_testdisk "$log.vmtest.img"
 	trap 'rm -f "$log.vmtest.img"' EXIT
-	fmt=raw
-	case $disk in *.qcow2) fmt=qcow2 ;; esac
-	export VM_DRIVES="-drive file=$disk,if=virtio,format=$fmt,snapshot=on -drive file=$log.vmtest.img,if=virtio,format=raw,readonly=on"
+	# snapshot=on: the guest's writes go to a temporary overlay, the cached
+	# image stays as prepared
+	export VM_DRIVES="-drive file=$disk,if=virtio,format=raw,snapshot=on -drive file=$log.vmtest.img,if=virtio,format=raw,readonly=on"
 fi
 
 # dax_hmem's decisions ("deferring range to CXL", "CXL claims resource")
@@ -102,7 +102,10 @@ if [ "$rc" = 124 ]; then
 	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?
 fi
 
-res=$(tr -d '\r' <"$log" | grep -a '^RESULT ' | tail -n1 || true)
+# Distro mode's test prints through journald to the console, which prefixes
+# "[ uptime] unit[pid]: ".
+res=$(tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9.]+\] [^ ]+\[[0-9]+\]: //' |
+	grep -a '^RESULT ' | tail -n1 || true)
 declare -A got=()
 for kv in ${res#RESULT }; do got[${kv%%=*}]=${kv#*=}; done
 owner=${got[owner]:--} dax=${got[dax]:--} online=${got[online]:--}

@@ -16,7 +16,8 @@ distro_testdisk() {
 		"$DISTRO_DIR/../guest/lib.sh" "$d/"
 	[ $# -gt 0 ] && cp "$@" "$d/"
 	rm -f "$out"
-	mke2fs -q -t ext4 -L VMTEST -d "$d" "$out" "$(( $(du -sm "$d" | cut -f1) + 16 ))M"
+	# mke2fs -d names each file it copies on stdout, even with -q
+	mke2fs -q -t ext4 -L VMTEST -d "$d" "$out" "$(( $(du -sm "$d" | cut -f1) + 16 ))M" >/dev/null
 	rm -rf "$d"
 }
 
@@ -28,6 +29,6 @@ distro_testdisk() {
 distro_src_tar() {
 	(cd "$SR_TOP" && git ls-files -z -- . ':!:tests' ':!:docs' |
 		LC_ALL=C sort -z |
-		tar --null -T - --no-recursion --transform 's#^#./#' --mtime=@0 \
-			--owner=0 --group=0 --numeric-owner --mode=go-w -cf "$1")
+		tar --no-recursion --transform 's#^#./#' --mtime=@0 --owner=0 \
+			--group=0 --numeric-owner --mode=go-w -cf "$1" --null -T -)
 }

@@ -53,7 +53,8 @@ host_uri() { # main|security
 
 key=$( {
 	echo "$suite $kver ${base_pkgs[*]} ${apt_pkgs[*]}"
-	sha256sum "$0" "$here"/root/*
+	# contents only: the same inputs give the same key from any checkout
+	sha256sum "$0" "$here"/root/* | cut -d' ' -f1
 } | sha256sum | cut -c1-12)
 out="$VM_CACHE/distro/root-$key"
 if [ -f "$out/root.img" ]; then

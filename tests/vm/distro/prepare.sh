@@ -3,8 +3,9 @@
 # when missing, path printed.
 #   6.12  the debootstrapped system of mkroot.sh as it is: the stock kernel
 #   pair  the same with the pair installed inside the guest by "dkms add" and
-#         "dkms install" (an image-preparation boot, vmtest=prepare): a qcow2
-#         overlay on the root file system, cached by the hash of the
+#         "dkms install" (an image-preparation boot, vmtest=prepare): a sparse
+#         copy of the root file system (no qemu-img on the host for a qcow2
+#         overlay; the copy takes seconds), cached by the hash of the
 #         package source (distro_src_tar), the root file system and the
 #         preparation script.  A changed source gives a new prepared image.
 # The preparation boot's serial console goes to LOG (default in the cache
@@ -40,27 +41,29 @@ key=$( {
 		cut -d' ' -f1
 } | sha256sum | cut -c1-12)
 out="$root/pair-$key"
-if [ -f "$out/disk.qcow2" ]; then
-	echo "$out/disk.qcow2"
+if [ -f "$out/disk.img" ]; then
+	echo "$out/disk.img"
 	exit 0
 fi
 
 exec 9>"$root/.lock"
 flock 9
-[ -f "$out/disk.qcow2" ] && { echo "$out/disk.qcow2"; exit 0; }
+[ -f "$out/disk.img" ] && { echo "$out/disk.img"; exit 0; }
 work="$root/.pair-$key.tmp"
 rm -rf "$work"
 mkdir -p "$work"
 log=${log:-$work/prepare.log}
-qemu-img create -q -f qcow2 -b "$root/root.img" -F raw "$work/disk.qcow2"
+cp --sparse=always --reflink=auto "$root/root.img" "$work/disk.img"
 distro_testdisk "$work/vmtest.img" "$tmp/src.tar"
 echo "prepare: dkms install inside the guest (log: $log)" >&2
 start=$SECONDS
 rc=0
-VM_DRIVES="-drive file=$work/disk.qcow2,if=virtio,format=qcow2 -drive file=$work/vmtest.img,if=virtio,format=raw,readonly=on" \
+VM_DRIVES="-drive file=$work/disk.img,if=virtio,format=raw -drive file=$work/vmtest.img,if=virtio,format=raw,readonly=on" \
 	"$VM_DIR/run-vm.sh" -d 0 -t "${VM_PREPARE_TIMEOUT:-1500}" "$root" "$log" \
 	root=/dev/vda vmtest=prepare || rc=$?
-res=$(tr -d '\r' <"$log" | grep -a '^RESULT ' | tail -n1 || true)
+# through journald to the console: "[ uptime] unit[pid]: " first
+res=$(tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9.]+\] [^ ]+\[[0-9]+\]: //' |
+	grep -a '^RESULT ' | tail -n1 || true)
 echo "prepare: ${res:-no RESULT} (qemu rc=$rc, $((SECONDS - start)) s)" >&2
 for want in prep=ok dkms=installed modules=2 policy=ok resolve=ok bad=0; do
 	case " $res " in
@@ -75,4 +78,4 @@ mv "$work" "$out"
 # Older prepared images of this root file system go.
 find "$root" -mindepth 1 -maxdepth 1 -name 'pair-*' ! -name "pair-$key" -printf '%T@ %p\n' |
 	sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -rf
-echo "$out/disk.qcow2"
+echo "$out/disk.img"

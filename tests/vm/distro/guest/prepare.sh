@@ -19,8 +19,8 @@ sec "dkms install"
 t0=$(uptime_s)
 dkms install "dax-hmem-sr/$ver" -k "$kver" 2>&1 || prep=install-failed
 echo "dkms install took $(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }') s"
-[ -f "/var/lib/dkms/dax-hmem-sr/$ver/build/make.log" ] &&
-	{ sec "make.log"; cat "/var/lib/dkms/dax-hmem-sr/$ver/build/make.log"; }
+mlog=/var/lib/dkms/dax-hmem-sr/$ver/$kver/$(uname -m)/log/make.log
+[ -f "$mlog" ] && { sec "make.log"; cat "$mlog"; }
 
 sec "dkms status"
 st=$(dkms status dax-hmem-sr 2>&1)
@@ -43,7 +43,7 @@ done
 # What udev will get for the alias, and what loading each would do.
 resolve=ok
 run modprobe -R platform:hmem_platform
-al=$(modprobe -R platform:hmem_platform 2>/dev/null | sort | tr '\n' ' ')
+al=$(modprobe -R platform:hmem_platform 2>/dev/null | sort -u | tr '\n' ' ')
 [ "$al" = "dax_hmem dax_hmem_sr " ] || resolve=noalias
 run modprobe -n -v dax_hmem_sr
 modprobe -n -v dax_hmem_sr 2>&1 | grep -q "/updates/dkms/dax_hmem_sr.ko" || resolve=sr
@@ -57,9 +57,11 @@ modprobe -n -v dax_cxl 2>&1 | grep -q "cxl_sr_helper" || resolve=softdep
 # policy on the root file system exists, and the initrd must be rebuilt.
 sec "initramfs"
 initrd=/boot/initrd.img-$kver
-n=$(lsinitramfs "$initrd" | grep -cE '/kernel/drivers/(dax|cxl)/|/updates/dkms/')
+# (lsinitramfs takes most of a minute under TCG: once)
+lsinitramfs "$initrd" >/run/initrd.list
+n=$(grep -cE '/kernel/drivers/(dax|cxl)/|/updates/dkms/' /run/initrd.list)
 echo "dax, cxl or dkms modules in $initrd: $n"
-lsinitramfs "$initrd" | grep -E '/kernel/drivers/(dax|cxl)/|modprobe.d|/updates/dkms/'
+grep -E '/kernel/drivers/(dax|cxl)/|modprobe.d|/updates/dkms/' /run/initrd.list
 if [ "$n" -gt 0 ]; then
 	update-initramfs -u -k "$kver" 2>&1
 	if lsinitramfs "$initrd" | grep -q 'modprobe.d/dax-hmem-sr.conf'; then
