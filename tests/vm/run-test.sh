@@ -74,7 +74,8 @@ if [ -n "${disk:-}" ]; then
 	trap 'rm -f "$log.vmtest.img"' EXIT
 	# snapshot=on: the guest's writes go to a temporary overlay, the cached
 	# image stays as prepared
-	export VM_DRIVES="-drive file=$disk,if=virtio,format=raw,snapshot=on -drive file=$log.vmtest.img,if=virtio,format=raw,readonly=on"
+	VM_DRIVES=$(distro_drives "$disk" on "$log.vmtest.img")
+	export VM_DRIVES
 fi
 
 # dax_hmem's decisions ("deferring range to CXL", "CXL claims resource")

@@ -32,3 +32,14 @@ distro_src_tar() {
 		tar --no-recursion --transform 's#^#./#' --mtime=@0 --owner=0 \
 			--group=0 --numeric-owner --mode=go-w -cf "$1" --null -T -)
 }
+
+# distro_drives ROOT_IMG SNAPSHOT(on|off) TEST_IMG: VM_DRIVES for run-vm.sh,
+# root first (/dev/vda), test disk second.  The devices are placed on pcie.0
+# by name: QEMU would put an unplaced one on the last bus, the CXL host
+# bridge, which takes only root ports.
+distro_drives() {
+	echo "-drive file=$1,if=none,id=vmroot,format=raw,snapshot=$2" \
+	     "-device virtio-blk-pci,drive=vmroot,bus=pcie.0" \
+	     "-drive file=$3,if=none,id=vmtest,format=raw,readonly=on" \
+	     "-device virtio-blk-pci,drive=vmtest,bus=pcie.0"
+}

@@ -37,8 +37,9 @@ trap 'rm -rf "$tmp"' EXIT
 distro_src_tar "$tmp/src.tar"
 key=$( {
 	basename "$root"
-	sha256sum "$tmp/src.tar" "$DISTRO_DIR/guest/prepare.sh" "$DISTRO_DIR/guest/main" |
-		cut -d' ' -f1
+	# Not guest/main: it only dispatches to prepare.sh, and keying on it
+	# would redo a dkms build for every change to the test path.
+	sha256sum "$tmp/src.tar" "$DISTRO_DIR/guest/prepare.sh" | cut -d' ' -f1
 } | sha256sum | cut -c1-12)
 out="$root/pair-$key"
 if [ -f "$out/disk.img" ]; then
@@ -58,7 +59,7 @@ distro_testdisk "$work/vmtest.img" "$tmp/src.tar"
 echo "prepare: dkms install inside the guest (log: $log)" >&2
 start=$SECONDS
 rc=0
-VM_DRIVES="-drive file=$work/disk.img,if=virtio,format=raw -drive file=$work/vmtest.img,if=virtio,format=raw,readonly=on" \
+VM_DRIVES=$(distro_drives "$work/disk.img" off "$work/vmtest.img") \
 	"$VM_DIR/run-vm.sh" -d 0 -t "${VM_PREPARE_TIMEOUT:-1500}" "$root" "$log" \
 	root=/dev/vda vmtest=prepare || rc=$?
 # through journald to the console: "[ uptime] unit[pid]: " first

@@ -16,7 +16,12 @@ udev_hidden() {
 		_b=$(t3_bdf "$_i")
 		_o=$(cat "/sys/bus/pci/devices/$_b/driver_override" 2>/dev/null)
 		echo "type-3 device $_i ($_b): driver_override=$_o"
-		[ "$_o" = vmtest-hidden ] || SETUP=nothidden-$_i
+		[ "$_o" = vmtest-hidden ] && continue
+		SETUP=nothidden-$_i
+		sec "why not hidden"
+		ls -l /etc/udev/rules.d /usr/local/lib/vmtest
+		journalctl -b --no-pager -u systemd-udevd | tail -n 20
+		udevadm test --action=add "/sys/bus/pci/devices/$_b" 2>&1 | grep -iE 'vmtest|vmhide|hide|class' | head -20
 	done
 }
 # Nothing to load: MemTotal "before" is the one from before coldplug.
@@ -25,6 +30,9 @@ udev_loaded() {
 	echo "modules when the test started: $(echo "$at_start" | tr '\n' ' ')"
 	mem0=$(awk '/^MemTotal/ { print $2 }' $early/meminfo)
 	settle
+	sec "boot time"
+	systemd-analyze
+	systemd-analyze blame | head -n 15
 }
 VM_HIDE=udev_hidden VM_LOAD=udev_loaded
 main_test | tee /run/vmtest.out
