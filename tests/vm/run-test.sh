@@ -82,9 +82,11 @@ fi
 # are dev_dbg; the pair's module gets the same.
 dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
 if [ "$commit" -gt 0 ] || [ -n "${disk:-}" ]; then
-	# distro mode always has a stage 1: it boots the root disk's kernel
+	# Distro mode always has a stage 1: it boots the root disk's kernel.
+	# fsck.mode=skip: the disk is a fresh snapshot of a clean file system,
+	# and checking it costs seconds under TCG.
 	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
-	for a in $args $dbg ${disk:+root=/dev/vda}; do cl+=("k2.$a"); done
+	for a in $args $dbg ${disk:+root=/dev/vda fsck.mode=skip}; do cl+=("k2.$a"); done
 	tmo=300
 	[ -n "${disk:-}" ] && tmo=480
 else
