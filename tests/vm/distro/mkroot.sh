@@ -112,7 +112,7 @@ done
 install -D -m 755 "$here/root/early" "$r/usr/local/lib/vmtest/early"
 install -D -m 755 "$here/root/boot" "$r/usr/local/lib/vmtest/boot"
 install -D -m 755 "$here/root/hide" "$r/usr/local/lib/vmtest/hide"
-install -D -m 644 "$here/root/70-vmtest-hide.rules" "$r/etc/udev/rules.d/70-vmtest-hide.rules"
+install -D -m 644 "$here/root/vmtest-hide.conf" "$r/etc/modprobe.d/vmtest-hide.conf"
 for u in vmtest-early.service vmtest.service; do
 	install -D -m 644 "$here/root/$u" "$r/etc/systemd/system/$u"
 done
