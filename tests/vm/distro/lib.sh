@@ -15,6 +15,16 @@ distro_testdisk() {
 	install -m 644 "$DISTRO_DIR/guest/prepare.sh" "$DISTRO_DIR/guest/test.sh" \
 		"$DISTRO_DIR/../guest/lib.sh" "$d/"
 	[ $# -gt 0 ] && cp "$@" "$d/"
+	# trixie's cxl and what it links, for guest/cxl
+	local ul lib
+	ul=$("$SR_TOP/scripts/mkguest-userland.sh" trixie)/usr/lib/x86_64-linux-gnu
+	mkdir -p "$d/bin" "$d/trixie"
+	install -m 755 "$DISTRO_DIR/guest/cxl" "$d/bin/cxl"
+	cp "$ul/../../bin/cxl" "$ul/ld-linux-x86-64.so.2" "$d/trixie/"
+	for lib in $("$ul/ld-linux-x86-64.so.2" --library-path "$ul" --list "$ul/../../bin/cxl" |
+		     awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+		cp -L "$lib" "$d/trixie/"
+	done
 	rm -f "$out"
 	# mke2fs -d names each file it copies on stdout, even with -q
 	mke2fs -q -t ext4 -L VMTEST -d "$d" "$out" "$(( $(du -sm "$d" | cut -f1) + 16 ))M" >/dev/null

@@ -5,6 +5,8 @@
 # SETUP, mem0, VM_HIDE and VM_LOAD belong to main_test (guest/lib.sh):
 # shellcheck disable=SC2034
 early=/run/vmtest-early
+# guest/cxl (trixie's cxl-cli) before bookworm's
+PATH=/run/vmtest/bin:$PATH
 # Before anything of this script can have loaded a module.
 at_start=$(cut -d' ' -f1 /proc/modules)
 pair=0
