@@ -41,8 +41,9 @@ for s in ${systems//,/ }; do
 		>"$logdir/$s-prepare.out" 2>"$logdir/$s-prepare.err"; then
 		what=root
 		[ "$s" = distro-pair ] && what="dkms install"
-		cached=
-		[ -f "$logdir/$s-prepare.log" ] || cached=" (cached)"
+		# mkroot.sh and prepare.sh say so on stderr when they build
+		cached=" (cached)"
+		grep -q '^mkroot: \|^prepare: ' "$logdir/$s-prepare.err" && cached=" (built)"
 		add "$s" prepare "$what$cached" - $((SECONDS - t0)) PASS
 		echo "run-distro: $s image: $(cat "$logdir/$s-prepare.out")$cached" >&2
 	else
