@@ -1,13 +1,13 @@
 #!/bin/bash
 # The test command (README, .ci/run): set the host up, then run every suite.
-#   tests/run.sh [SUITE...]     suites: style unit build dkms vm (default: all)
+#   tests/run.sh [SUITE...]     suites: style unit build dkms vm distro (default: all)
 # Each suite ends with "N passed, N failed"; this adds them up and fails if
 # any suite failed or printed no tally.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm)
+[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm distro)
 
 "$top/scripts/setup-host.sh" || exit 1
 "$top/scripts/fetch-kernel.sh" all >/dev/null || exit 1
@@ -20,6 +20,7 @@ run_suite() {
 	dkms) "$top/tests/dkms/roundtrip.sh" ;;
 	# the stress scenarios at a twentieth of their counts (tests/vm/stress.sh: all)
 	vm) VM_STRESS_DIV=${VM_STRESS_DIV:-20} "$top/tests/vm/run-suite.sh" -s 6.12,7.2,pair ;;
+	distro) "$top/tests/vm/run-distro.sh" ;;
 	*) echo "tests/run.sh: unknown suite $1" >&2; return 2 ;;
 	esac
 }
@@ -28,7 +29,7 @@ total_pass=0
 total_fail=0
 summary=()
 for s in "${suites[@]}"; do
-	case $s in style|unit|build|dkms|vm) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
+	case $s in style|unit|build|dkms|vm|distro) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
 	echo "=== suite $s"
 	start=$SECONDS
 	log=$(mktemp)

@@ -46,7 +46,17 @@ pair)
 			exit 77
 		fi
 	fi ;;
-*) die "unknown system '$sys' (6.12, 7.2, pair)" ;;
+distro-6.12|distro-pair)
+	# Distro mode (distro/, README "Distro mode"): this bed's initramfs is
+	# stage 1 and kexecs into the Debian root file system on /dev/vda, which
+	# loads everything by udev; -pair has the pair dkms-installed in it.
+	tag=6.12-deb12 extra=
+	export MODS="${MODS:+$MODS }virtio_blk ext4 crc32c_generic"
+	if ! disk=$("$VM_DIR/distro/prepare.sh" "${sys#distro-}" 2>"$logdir/prepare-$sys.err"); then
+		row FAIL - - - "distro/prepare.sh ${sys#distro-} failed: $logdir/prepare-$sys.err"
+		exit 1
+	fi ;;
+*) die "unknown system '$sys' (6.12, 7.2, pair, distro-6.12, distro-pair)" ;;
 esac
 
 read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
@@ -80,14 +90,27 @@ fi
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
+if [ -n "${disk:-}" ]; then
+	. "$VM_DIR/distro/lib.sh"
+	distro_testdisk "$log.vmtest.img"
+	trap 'rm -f "$log.vmtest.img"' EXIT
+	# snapshot=on: the guest's writes go to a temporary overlay, the cached
+	# image stays as prepared
+	VM_DRIVES=$(distro_drives "$disk" on "$log.vmtest.img")
+	export VM_DRIVES
+fi
 
 # dax_hmem's decisions ("deferring range to CXL", "CXL claims resource")
 # are dev_dbg; the pair's module gets the same.
 dbg="dax_hmem.dyndbg=+p dax_hmem_sr.dyndbg=+p cxl_sr_helper.dyndbg=+p"
-if [ "$commit" -gt 0 ]; then
+if [ "$commit" -gt 0 ] || [ -n "${disk:-}" ]; then
+	# Distro mode always has a stage 1: it boots the root disk's kernel.
+	# fsck.mode=skip: the disk is a fresh snapshot of a clean file system,
+	# and checking it costs seconds under TCG.
 	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
-	for a in $args $dbg; do cl+=("k2.$a"); done
+	for a in $args $dbg ${disk:+root=/dev/vda fsck.mode=skip}; do cl+=("k2.$a"); done
 	tmo=$(( 300 + stress_tmo ))
+	[ -n "${disk:-}" ] && tmo=480
 else
 	# shellcheck disable=SC2206 # one word per kernel argument
 	cl=("vmtest=$scn" $args $dbg)
@@ -104,7 +127,10 @@ if [ "$rc" = 124 ]; then
 	"$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?
 fi
 
-res=$(tr -d '\r' <"$log" | grep -a '^RESULT ' | tail -n1 || true)
+# Distro mode's test prints through journald to the console, which prefixes
+# "[ uptime] unit[pid]: ".
+res=$(tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9.]+\] [^ ]+\[[0-9]+\]: //' |
+	grep -a '^RESULT ' | tail -n1 || true)
 declare -A got=()
 for kv in ${res#RESULT }; do got[${kv%%=*}]=${kv#*=}; done
 owner=${got[owner]:--} dax=${got[dax]:--} online=${got[online]:--}

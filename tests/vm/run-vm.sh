@@ -45,6 +45,9 @@ if [ "$devs" -gt 0 ]; then
 	# shellcheck disable=SC2054
 	q+=(-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
 fi
+# Disks (distro mode, tests/vm/distro): QEMU -drive options, word-split.
+read -r -a drives <<<"${VM_DRIVES:-}"
+[ ${#drives[@]} -gt 0 ] && q+=("${drives[@]}")
 # oops=panic with panic=-1 and -no-reboot: a guest oops ends QEMU at once.
 q+=(-append "console=ttyS0 panic=-1 oops=panic quiet $*")
 
