@@ -117,14 +117,14 @@ blocks "$r" $W $G online Movable
 
 # S3-devdax: no region, HMEM owns it, kmem withheld: devdax... unbound.
 r=$out/S3; good "$r"
-report "$r" "0x110000000 0x40000000 hmem - hmem_sr.1 no committed CXL region in it"
+report "$r" "0x110000000 0x40000000 hmem - hmem_sr.1/dax1.0 no committed CXL region in it"
 iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-14fffffff : Soft Reserved" \
 	"    110000000-14fffffff : dax1.0"
 dax "$r" platform/hmem_platform.0/hmem_sr.1 dax1.0 $W $G 1 -
 
 # S4: a region over half of a 2G range: HMEM owns all of it, in two pieces.
 r=$out/S4; good "$r"
-report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2,hmem_sr.3 committed CXL regions cover only part of it"
+report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2/dax2.0,hmem_sr.3/dax3.0 committed CXL regions cover only part of it"
 iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-18fffffff : Soft Reserved" \
 	"    110000000-14fffffff : region0" "      110000000-14fffffff : dax2.0" \
 	"    150000000-18fffffff : dax3.0"
@@ -222,7 +222,7 @@ blocks "$out/S1-normal" $W $G online Normal
 # S4 beside a CXL range: handover must refuse, cxl_acpi stays pinned by
 # HMEM's online memory over region0; offline, it may go ahead.
 r=$out/S4-pinned; cp -a "$out/S4" "$r"
-report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2,hmem_sr.3 committed CXL regions cover only part of it" \
+report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2/dax2.0,hmem_sr.3/dax3.0 committed CXL regions cover only part of it" \
 	"0x190000000 0x40000000 cxl region1 - a committed CXL region contains it"
 region "$r" region1 $((W + 2 * G)) $G
 dax "$r" "$CXLDEV/region1/dax_region1" dax1.0 $((W + 2 * G)) $G 1 kmem

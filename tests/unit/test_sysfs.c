@@ -51,6 +51,10 @@ static void report_lines(void)
 	      r.nregions == 1 && !strcmp(r.regions[0], "region0") && r.nhmem == 2 &&
 	      !strcmp(r.hmem[1], "hmem_sr.3") &&
 	      !strcmp(r.reason, "committed CXL regions cover only part of it"));
+	check("report: pieces named with their dax devices (hmem_sr.N/daxN.M)",
+	      !sr_parse_report_line("0x110000000 0x80000000 hmem region0 hmem_sr.2/dax2.0,hmem_sr.3/dax3.0 committed CXL regions cover only part of it\n",
+				    &r) &&
+	      r.nhmem == 2 && !strcmp(r.hmem[0], "hmem_sr.2") && !strcmp(r.hmem[1], "hmem_sr.3"));
 	check("report: '-' lists are empty",
 	      !sr_parse_report_line("0x40000000 0x20000000 pending - - waiting for CXL to probe", &r) &&
 	      !r.nregions && !r.nhmem && !strcmp(r.state, "pending") &&
