@@ -33,8 +33,8 @@ set style data linespoints
 set xlabel "Soft Reserved ranges"
 set ylabel "milliseconds (median, bars min..max)"
 set xtics norotate
-set logscale x 2
-set autoscale x
+# linear axes: linear growth shows as a straight line
+set xrange [0:*]
 set yrange [0:*]
 set key top left
 p1 = dir."/scale-pair-defer.dat"
