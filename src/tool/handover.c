@@ -26,10 +26,12 @@ struct plan {
 	unsigned int done;			/* offlined so far */
 };
 
-static int add_block(const char *name, bool online, const char *zones, void *arg)
+static int add_block(const char *name, uint64_t start, bool online,
+		     const char *zones, void *arg)
 {
 	struct plan *p = arg;
 
+	(void)start;
 	if (!online)
 		return 0;
 	if (p->nblocks == MAX_BLOCKS)
@@ -40,9 +42,11 @@ static int add_block(const char *name, bool online, const char *zones, void *arg
 	return 0;
 }
 
-static int count_online(const char *name, bool online, const char *zones, void *arg)
+static int count_online(const char *name, uint64_t start, bool online,
+			const char *zones, void *arg)
 {
 	(void)name;
+	(void)start;
 	(void)zones;
 	if (online)
 		++*(unsigned int *)arg;

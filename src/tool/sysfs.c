@@ -230,13 +230,37 @@ struct memblock {
 	bool online;
 };
 
+struct memblock_list {
+	struct memblock *mb;
+	size_t n, cap;
+};
+
+static int add_memblock(const char *name, uint64_t start, bool online,
+			const char *zones, void *arg)
+{
+	struct memblock_list *l = arg;
+
+	(void)name;
+	(void)zones;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct memblock *nb = realloc(l->mb, cap * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		l->mb = nb;
+		l->cap = cap;
+	}
+	l->mb[l->n++] = (struct memblock){ .start = start, .online = online };
+	return 0;
+}
+
 static int load_memblocks(struct sr_sys *sys, struct memblock **out, size_t *nout)
 {
+	struct sr_block_walk walk = { .fn = add_memblock };
+	struct memblock_list l = { 0 };
 	char path[PATH_MAX], buf[64];
-	struct memblock *mb = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
+	int rc;
 
 	*out = NULL;
 	*nout = 0;
@@ -244,40 +268,14 @@ static int load_memblocks(struct sr_sys *sys, struct memblock **out, size_t *nou
 	if (sr_read_str(path, buf, sizeof(buf)))
 		return 0;
 	sys->block_size = strtoull(buf, NULL, 16);
-	sr_path(path, sizeof(path), "/sys/devices/system/memory");
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		uint64_t idx;
-
-		if (strncmp(de->d_name, "memory", 6) || !de->d_name[6])
-			continue;
-		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/phys_index",
-			de->d_name);
-		if (sr_read_str(path, buf, sizeof(buf)))
-			continue;
-		idx = strtoull(buf, NULL, 16);
-		if (n == cap) {
-			struct memblock *nb;
-
-			cap = cap ? cap * 2 : 256;
-			nb = realloc(mb, cap * sizeof(*mb));
-			if (!nb) {
-				free(mb);
-				closedir(d);
-				return -ENOMEM;
-			}
-			mb = nb;
-		}
-		mb[n].start = idx * sys->block_size;
-		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/state", de->d_name);
-		mb[n].online = !sr_read_str(path, buf, sizeof(buf)) && !strcmp(buf, "online");
-		n++;
+	walk.arg = &l;
+	rc = sr_walk_blocks(0, UINT64_MAX, &walk);
+	if (rc == -ENOMEM) {
+		free(l.mb);
+		return rc;
 	}
-	closedir(d);
-	*out = mb;
-	*nout = n;
+	*out = l.mb;
+	*nout = l.n;
 	return 0;
 }
 
@@ -498,7 +496,7 @@ int sr_walk_blocks(uint64_t start, uint64_t size, const struct sr_block_walk *w)
 		sr_path(path, sizeof(path), "/sys/devices/system/memory/%s/valid_zones",
 			de->d_name);
 		sr_read_str(path, zones, sizeof(zones));
-		rc = w->fn(de->d_name, !strcmp(state, "online"), zones, w->arg);
+		rc = w->fn(de->d_name, s, !strcmp(state, "online"), zones, w->arg);
 	}
 	closedir(d);
 	return rc;

@@ -89,7 +89,8 @@ int sr_load(struct sr_sys *sys);
 const char *sr_mode(const struct sr_dev *d);
 /* called per memory block; non-zero stops the walk */
 struct sr_block_walk {
-	int (*fn)(const char *name, bool online, const char *zones, void *arg);
+	int (*fn)(const char *name, uint64_t start, bool online, const char *zones,
+		  void *arg);
 	void *arg;
 };
 int sr_walk_blocks(uint64_t start, uint64_t size, const struct sr_block_walk *w);

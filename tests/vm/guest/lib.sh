@@ -548,6 +548,17 @@ tool_handover() {
 	TOOLHANDOVER="$_rc:$(owner_of_range "$1" "$2")"
 }
 
+# Preconditions of the scenario: a test that did not set up what it claims
+# must not pass.  Withheld modules stay out, hidden devices stay unbound.
+check_setup() {
+	for m in $(arg vmwithhold | tr ',' ' '); do
+		grep -q "^$m " /proc/modules && SETUP=loaded-$m
+	done
+	for i in $(arg vmhide | tr ',' ' '); do
+		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
+	done
+}
+
 main_test() {
 	[ "$(arg vmbench 0)" = 1 ] && { main_bench; return; }
 	SETUP=ok
@@ -570,14 +581,7 @@ main_test() {
 	mem1=$(memtotal_kb)
 	report after
 
-	# Preconditions of the scenario: a test that did not set up what it
-	# claims must not pass.
-	for m in $(arg vmwithhold | tr ',' ' '); do
-		grep -q "^$m " /proc/modules && SETUP=loaded-$m
-	done
-	for i in $(arg vmhide | tr ',' ' '); do
-		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
-	done
+	check_setup
 	[ -n "$(sr_ranges)" ] || SETUP=no-sr
 	if [ "$(arg vmbreak)" = policy ]; then
 		grep -q '^dax_hmem ' /proc/modules || SETUP=stock-not-loaded
@@ -727,12 +731,7 @@ main_bench() {
 	echo "vmbench: uptime $_tk" >/dev/kmsg
 	mem1=$(memtotal_kb)
 
-	for m in $(arg vmwithhold | tr ',' ' '); do
-		grep -q "^$m " /proc/modules && SETUP=loaded-$m
-	done
-	for i in $(arg vmhide | tr ',' ' '); do
-		[ -e "/sys/bus/pci/devices/$(t3_bdf "$i")/driver" ] && SETUP=bound-$i
-	done
+	check_setup
 	_bs=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
 	_sr=0 _nr=0
 	while read -r _b _s; do _sr=$(( _sr + _s )); _nr=$(( _nr + 1 )); done <"$BENCH_DIR/ranges"
