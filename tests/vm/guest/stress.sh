@@ -23,22 +23,12 @@ ids_now() {
 	done | sort | tr '\n' ' '
 }
 
-# Wait (up to 60 s) for the owners to read $1.
-wait_owners() {
+# wait_for TENTHS CMD WANT: poll CMD every 0.1 s until it prints WANT.
+# Owners settle as devices probe; MemTotal as kmem onlines block by block.
+wait_for() {
 	_w=0
-	while [ $_w -lt 600 ]; do
-		[ "$(owners_now)" = "$1" ] && return 0
-		sleep 0.1
-		_w=$(( _w + 1 ))
-	done
-	return 1
-}
-
-# kmem onlines block by block: wait (up to 30 s) for MemTotal to read $1 kB.
-wait_memtotal() {
-	_w=0
-	while [ $_w -lt 300 ]; do
-		[ "$(memtotal_kb)" = "$1" ] && return 0
+	while [ $_w -lt "$1" ]; do
+		[ "$($2)" = "$3" ] && return 0
 		sleep 0.1
 		_w=$(( _w + 1 ))
 	done
@@ -93,9 +83,9 @@ stress() {
 		fi
 		if [ -n "$_err" ]; then
 			_fail="FAIL-at-$_i(${_err#FAIL:})"
-		elif ! wait_owners "$_want"; then
+		elif ! wait_for 600 owners_now "$_want"; then
 			_fail="FAIL-at-$_i(owners:$(owners_now | tr ' ' '_'))"
-		elif ! wait_memtotal "$_mem"; then
+		elif ! wait_for 300 memtotal_kb "$_mem"; then
 			_fail="FAIL-at-$_i(memtotal:$(memtotal_kb))"
 		elif [ "$(bad_lines | wc -l)" != "$_bad0" ]; then
 			_fail="FAIL-at-$_i(kernel-warning)"
