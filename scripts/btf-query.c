@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * btf-query: read a kernel's BTF (the BTF-only vmlinux that Debian's headers
- * ship, or raw /sys/kernel/btf/vmlinux) and print what the private struct
+ * btf-query: read a kernel's BTF (a vmlinux ELF such as the BTF-only one
+ * Debian's headers ship, raw /sys/kernel/btf/vmlinux, or a module's .ko whose
+ * split BTF sits on top of vmlinux's) and print what the private struct
  * mirrors rely on, so the build can refuse a kernel whose layout differs.
  *
- *   btf-query FILE QUERY...
- *     offsetof:STRUCT.MEMBER[.MEMBER...]  byte offset (anonymous members
- *                                         are searched as C does)
+ *   btf-query [-b BASE] FILE QUERY...
+ *     field:STRUCT.MEMBER[.MEMBER...]     byte offset, size and C type of
+ *                                         the member (anonymous members are
+ *                                         searched as C does)
+ *     offsetof:STRUCT.MEMBER[.MEMBER...]  byte offset only
  *     sizeof:STRUCT                       struct size in bytes
  *     enum:ENUMERATOR                     value of an enumerator
  *
- * One line per query: "QUERY VALUE", or "QUERY missing".  Exit 0 when the
- * file held BTF, 2 when it did not.  Host C only: no libbpf, no bpftool, so
- * DKMS can run it on any build machine.
+ * -b BASE: FILE holds split BTF (a module) and BASE the vmlinux it builds
+ * on; type ids and string offsets of FILE continue those of BASE.
+ *
+ * One line per query: "QUERY VALUE", "field:... OFFSET SIZE TYPE" (TYPE is
+ * the rest of the line, spelled as in C: "struct resource *",
+ * "struct cxl_endpoint_decoder *[16]"), or "QUERY missing".  Exit 0 when
+ * the files held BTF, 2 when one did not.  Host C only: no libbpf, no
+ * bpftool, so DKMS can run it on any build machine.
  */
 #include <elf.h>
 #include <stdint.h>
@@ -57,10 +65,11 @@ struct btf_enum {
 	int32_t val;
 };
 
-static const char *strs;
-static uint32_t str_len;
+/* Strings of the base BTF, then of the split BTF (offsets continue). */
+static const char *strs, *split_strs;
+static uint32_t str_len, split_str_len;
 static const struct btf_type **types;
-static uint32_t nr_types;
+static uint32_t nr_types, cap_types;
 
 static unsigned int kind_of(const struct btf_type *t)
 {
@@ -74,7 +83,10 @@ static unsigned int vlen_of(const struct btf_type *t)
 
 static const char *name_of(uint32_t off)
 {
-	return off < str_len ? strs + off : "";
+	if (off < str_len)
+		return strs + off;
+	off -= str_len;
+	return split_strs && off < split_str_len ? split_strs + off : "";
 }
 
 /* Size of the data that follows a type record, by kind. */
@@ -98,33 +110,37 @@ static size_t extra_of(const struct btf_type *t)
 	}
 }
 
-static int index_types(const unsigned char *blob, size_t len)
+/* Add the types of @blob; @split: it continues the ids already indexed. */
+static int index_types(const unsigned char *blob, size_t len, int split)
 {
 	const struct btf_header *h = (const void *)blob;
 	const unsigned char *p, *end;
-	size_t cap = 1 << 16;
 
 	if (len < sizeof(*h) || h->magic != BTF_MAGIC)
 		return -1;
 	if ((size_t)h->hdr_len + h->str_off + h->str_len > len ||
 	    (size_t)h->hdr_len + h->type_off + h->type_len > len)
 		return -1;
-	strs = (const char *)blob + h->hdr_len + h->str_off;
-	str_len = h->str_len;
+	if (split) {
+		split_strs = (const char *)blob + h->hdr_len + h->str_off;
+		split_str_len = h->str_len;
+	} else {
+		strs = (const char *)blob + h->hdr_len + h->str_off;
+		str_len = h->str_len;
+		nr_types = 1;		/* id 0 is void */
+	}
 	p = blob + h->hdr_len + h->type_off;
 	end = p + h->type_len;
 
-	types = calloc(cap, sizeof(*types));
-	nr_types = 1;			/* id 0 is void */
 	while (p + sizeof(struct btf_type) <= end) {
 		const struct btf_type *t = (const void *)p;
 
-		if (nr_types == cap) {
-			cap *= 2;
-			types = realloc(types, cap * sizeof(*types));
+		if (nr_types >= cap_types) {
+			cap_types = cap_types ? cap_types * 2 : 1 << 16;
+			types = realloc(types, cap_types * sizeof(*types));
+			if (!types)
+				return -1;
 		}
-		if (!types)
-			return -1;
 		types[nr_types++] = t;
 		p += sizeof(*t) + extra_of(t);
 	}
@@ -164,6 +180,75 @@ static const struct btf_type *find_struct(const char *name)
 	return NULL;
 }
 
+/* Size in bytes of the object a type id describes, -1 if it has none. */
+static long size_of(uint32_t id)
+{
+	const struct btf_type *t = strip(type_by_id(id));
+	const uint32_t *arr;
+
+	if (!t)
+		return -1;
+	switch (kind_of(t)) {
+	case KIND_INT: case KIND_STRUCT: case KIND_UNION: case KIND_ENUM:
+	case KIND_ENUM64: case KIND_FLOAT:
+		return t->size_or_type;
+	case KIND_PTR:
+		return 8;
+	case KIND_ARRAY:
+		arr = (const void *)(t + 1);	/* type, index_type, nelems */
+		return size_of(arr[0]) < 0 ? -1 : size_of(arr[0]) * (long)arr[2];
+	}
+	return -1;
+}
+
+/* C spelling of a type, the way a header declares it; appends to @buf. */
+static void spell(uint32_t id, char *buf, size_t len)
+{
+	const struct btf_type *t = type_by_id(id);
+	size_t n = strlen(buf);
+	const uint32_t *arr;
+	char inner[256] = "";
+
+	if (!t) {
+		snprintf(buf + n, len - n, "void");
+		return;
+	}
+	switch (kind_of(t)) {
+	case KIND_INT: case KIND_TYPEDEF: case KIND_FLOAT:
+		snprintf(buf + n, len - n, "%s", name_of(t->name_off));
+		break;
+	case KIND_STRUCT: case KIND_UNION: case KIND_FWD:
+		snprintf(buf + n, len - n, "%s %s",
+			 kind_of(t) == KIND_UNION || (kind_of(t) == KIND_FWD && t->info >> 31) ?
+			 "union" : "struct", *name_of(t->name_off) ? name_of(t->name_off) : "{}");
+		break;
+	case KIND_ENUM: case KIND_ENUM64:
+		snprintf(buf + n, len - n, "enum %s",
+			 *name_of(t->name_off) ? name_of(t->name_off) : "{}");
+		break;
+	case KIND_CONST: case KIND_VOLATILE:
+		snprintf(buf + n, len - n, "%s ", kind_of(t) == KIND_CONST ? "const" : "volatile");
+		spell(t->size_or_type, buf, len);
+		break;
+	case KIND_PTR:
+		if (kind_of(strip(type_by_id(t->size_or_type)) ?: t) == KIND_FUNC_PROTO) {
+			snprintf(buf + n, len - n, "function *");
+			break;
+		}
+		spell(t->size_or_type, buf, len);
+		n = strlen(buf);
+		snprintf(buf + n, len - n, " *");
+		break;
+	case KIND_ARRAY:
+		arr = (const void *)(t + 1);
+		spell(arr[0], inner, sizeof(inner));
+		snprintf(buf + n, len - n, "%s[%u]", inner, arr[2]);
+		break;
+	default:
+		snprintf(buf + n, len - n, "?");
+	}
+}
+
 static long bit_offset(const struct btf_type *t, const struct btf_member *m)
 {
 	/* kind_flag set: the top 8 bits hold a bitfield size */
@@ -172,14 +257,14 @@ static long bit_offset(const struct btf_type *t, const struct btf_member *m)
 
 /* Bit offset of member @name in @t, looking into anonymous members too. */
 static long member_offset(const struct btf_type *t, const char *name,
-			  const struct btf_type **mtype)
+			  uint32_t *mtype)
 {
 	const struct btf_member *m = (const void *)(t + 1);
 	unsigned int i;
 
 	for (i = 0; i < vlen_of(t); i++) {
 		if (!strcmp(name_of(m[i].name_off), name)) {
-			*mtype = type_by_id(m[i].type);
+			*mtype = m[i].type;
 			return bit_offset(t, &m[i]);
 		}
 	}
@@ -197,7 +282,8 @@ static long member_offset(const struct btf_type *t, const char *name,
 	return -1;
 }
 
-static long query_offsetof(char *path)
+/* Byte offset of STRUCT.MEMBER... in @path; *@type: the member's type id. */
+static long query_offsetof(char *path, uint32_t *type)
 {
 	char *member = strchr(path, '.');
 	const struct btf_type *t;
@@ -209,16 +295,15 @@ static long query_offsetof(char *path)
 	t = find_struct(path);
 	while (t && member) {
 		char *next = strchr(member, '.');
-		const struct btf_type *mt = NULL;
 		long off;
 
 		if (next)
 			*next++ = '\0';
-		off = member_offset(t, member, &mt);
+		off = member_offset(t, member, type);
 		if (off < 0)
 			return -1;
 		bits += off;
-		t = next ? strip(mt) : t;
+		t = next ? strip(type_by_id(*type)) : t;
 		member = next;
 	}
 	return t && !(bits % 8) ? bits / 8 : -1;
@@ -311,27 +396,42 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-int main(int argc, char **argv)
+static int load(const char *path, int split)
 {
 	const unsigned char *blob;
 	unsigned char *buf;
 	size_t len, blen;
-	int i;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: btf-query FILE QUERY...\n");
+	buf = slurp(path, &len);
+	blob = buf ? btf_blob(buf, len, &blen) : NULL;
+	if (!blob || index_types(blob, blen, split)) {
+		fprintf(stderr, "btf-query: no BTF in %s\n", path);
+		return -1;
+	}
+	return 0;		/* @buf stays: the index points into it */
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	if (argc > 3 && !strcmp(argv[1], "-b")) {
+		if (load(argv[2], 0))
+			return 2;
+		i = 3;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: btf-query [-b BASE] FILE QUERY...\n");
 		return 1;
 	}
-	buf = slurp(argv[1], &len);
-	blob = buf ? btf_blob(buf, len, &blen) : NULL;
-	if (!blob || index_types(blob, blen)) {
-		fprintf(stderr, "btf-query: no BTF in %s\n", argv[1]);
+	if (load(argv[i], i > 1))
 		return 2;
-	}
 
-	for (i = 2; i < argc; i++) {
+	for (i++; i < argc; i++) {
 		char *q = strdup(argv[i]), *arg = strchr(q, ':');
 		const struct btf_type *t;
+		uint32_t type = 0;
+		char spelled[256] = "";
 		long v = -1;
 		int found = 0;
 
@@ -340,8 +440,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		*arg++ = '\0';
-		if (!strcmp(q, "offsetof")) {
-			v = query_offsetof(arg);
+		if (!strcmp(q, "offsetof") || !strcmp(q, "field")) {
+			v = query_offsetof(arg, &type);
 			found = v >= 0;
 		} else if (!strcmp(q, "sizeof")) {
 			t = find_struct(arg);
@@ -350,10 +450,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(q, "enum")) {
 			v = query_enum(arg, &found);
 		}
-		if (found)
-			printf("%s %ld\n", argv[i], v);
-		else
+		if (!found) {
 			printf("%s missing\n", argv[i]);
+		} else if (!strcmp(q, "field")) {
+			spell(type, spelled, sizeof(spelled));
+			printf("%s %ld %ld %s\n", argv[i], v, size_of(type), spelled);
+		} else {
+			printf("%s %ld\n", argv[i], v);
+		}
 		free(q);
 	}
 	return 0;

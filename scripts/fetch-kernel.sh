@@ -1,14 +1,16 @@
 #!/bin/bash
 # fetch-kernel.sh [--headers-only] TAG...: download a Debian kernel (image,
 # modules, headers) into the cache and unpack it there.  Nothing is installed.
-# TAGs are listed in scripts/kernels.conf; "all" means every one.
+# TAGs are listed in scripts/kernels.conf; "all" means every packaged one
+# (a "built:" tag named on its own is built by scripts/build-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 image=1
 [ "${1:-}" = --headers-only ] && { image=0; shift; }
 [ $# -gt 0 ] || die "usage: fetch-kernel.sh [--headers-only] TAG...|all"
-if [ "$1" = all ]; then mapfile -t tags < <(kernel_tags); set -- "${tags[@]}"; fi
+all=0
+if [ "$1" = all ]; then all=1; mapfile -t tags < <(kernel_tags); set -- "${tags[@]}"; fi
 
 packages() {
 	local abi=$1 base=${1%%-*}
@@ -30,6 +32,13 @@ packages() {
 mkdir -p "$SR_CACHE/debs" "$SR_CACHE/kernels"
 for tag in "$@"; do
 	abi=$(kernel_field "$tag" 2)
+	if [[ $(kernel_field "$tag" 3) == built:* ]]; then
+		# Not a package: built from Debian's source when a suite needs it.
+		[ "$all" = 1 ] && continue
+		echo "$tag: $(kernel_kdir "$tag")"
+		"$SR_TOP/scripts/build-kernel.sh" "$tag" >/dev/null
+		continue
+	fi
 	root=$(kernel_root "$tag")
 	for pkg in $(packages "$abi"); do
 		stamp="$root/.unpacked-$pkg"

@@ -12,7 +12,7 @@
  */
 extern struct mutex cxl_sr_lock;
 
-/* From drivers/cxl/cxl.h; exported by cxl_core (built in), namespace CXL */
+/* From drivers/cxl/cxl.h; exported by cxl_core (built in or a module), namespace CXL */
 extern const struct bus_type cxl_bus_type;
 bool is_cxl_region(struct device *dev);
 

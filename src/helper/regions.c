@@ -31,11 +31,10 @@ struct region_walk {
 /* @dev's HPA resource if it is a committed region meeting @range; device locked */
 static struct resource *committed_res(struct device *dev, const struct range *range)
 {
-	struct sr_cxl_region *cxlr = container_of(dev, struct sr_cxl_region, dev);
-	struct resource *res = cxlr->params.res;
+	struct resource *res = sr_region_res(dev);
 
 	device_lock_assert(dev);
-	if (READ_ONCE(cxlr->params.state) != SR_CXL_CONFIG_COMMIT || !res)
+	if (sr_region_state(dev) != SR_CXL_CONFIG_COMMIT || !res)
 		return NULL;
 	if (res->start > range->end || res->end < range->start)
 		return NULL;
@@ -43,16 +42,16 @@ static struct resource *committed_res(struct device *dev, const struct range *ra
 }
 
 /* Region teardown resets only decoders that firmware did not lock. */
-static bool decoders_locked(struct sr_cxl_region *cxlr)
+static bool decoders_locked(struct device *region)
 {
-	int i, ways = cxlr->params.interleave_ways;
+	int i, ways = sr_region_ways(region);
 
-	if (ways <= 0 || ways > ARRAY_SIZE(cxlr->params.targets))
+	if (ways <= 0 || ways > SR_REGION_MAX_TARGETS)
 		return false;
 	for (i = 0; i < ways; i++) {
-		struct sr_cxl_decoder *cxld = cxlr->params.targets[i];
+		void *cxled = sr_region_target(region, i);
 
-		if (!cxld || !(cxld->flags & SR_CXL_DECODER_F_LOCK))
+		if (!cxled || !(sr_endpoint_decoder_flags(cxled) & SR_CXL_DECODER_F_LOCK))
 			return false;
 	}
 	return true;
@@ -61,7 +60,6 @@ static bool decoders_locked(struct sr_cxl_region *cxlr)
 static int add_committed_region(struct device *dev, void *data)
 {
 	struct region_walk *walk = data;
-	struct sr_cxl_region *cxlr;
 	struct resource *res;
 
 	if (!is_cxl_region(dev))
@@ -73,11 +71,10 @@ static int add_committed_region(struct device *dev, void *data)
 		return 0;
 	if (walk->nr == walk->max)
 		return -E2BIG;
-	cxlr = container_of(dev, struct sr_cxl_region, dev);
 	walk->out[walk->nr++] = (struct cxl_sr_region) {
 		.range = { .start = res->start, .end = res->end },
-		.id = cxlr->id,
-		.locked = decoders_locked(cxlr),
+		.id = sr_region_id(dev),
+		.locked = decoders_locked(dev),
 	};
 	return 0;
 }
@@ -110,7 +107,7 @@ bool cxl_sr_is_dax_region(struct device *dev)
 
 struct range cxl_sr_dax_region_range(struct device *dev)
 {
-	return container_of(dev, struct sr_cxl_dax_region, dev)->hpa_range;
+	return sr_dax_region_range(dev);
 }
 
 struct sr_find {

@@ -1,5 +1,6 @@
 #!/bin/bash
-# User-space unit tests, with ASan and UBSan: the decision (src/common), and
+# User-space unit tests, with ASan and UBSan: the decision (src/common), the
+# BTF layout reader on the Debian kernels (layouts.sh), and
 # the dax-hmem-sr tool (src/tool) on captured trees (mkfixtures.sh): its
 # parsing in C, its commands and exit codes through the binary.
 set -uo pipefail
@@ -33,6 +34,9 @@ if gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror "${san[@]}" -I "$SR_TOP/include" 
 else
 	fail "test_decide builds"
 fi
+
+# The BTF reader on every Debian kernel's layout (needs fetch-kernel.sh all)
+run_c layouts "$SR_TOP/tests/unit/layouts.sh"
 
 if ! "$SR_TOP/tests/unit/mkfixtures.sh" "$fx"; then
 	fail "fixtures"
