@@ -4,11 +4,14 @@
 #   make KVER=<release>       build for another installed kernel
 #   make KDIR=<headers dir>   build against a headers tree (KVER is read from it)
 #   make W=1 SR_WERROR=1      what CI builds: extra warnings, all fatal
+#   make layout               print every private field the pair needs as the
+#                             target's BTF has it ("would it build here?")
 #   make tool                 the dax-hmem-sr command (needs libkmod-dev);
 #                             TOOL_OUT=<dir> puts it elsewhere than tool/
 #
 # scripts/conftest.sh looks at the target first; on a kernel that needs no
-# arbitration (before 6.3, or 7.1 and later) it says why and stops.
+# arbitration (before 6.3, or 7.1 and later), or that it cannot serve (6.3
+# and 6.4, or no BTF to read private layouts from), it says why and stops.
 
 KVER ?= $(or $(KERNELRELEASE),$(shell uname -r))
 KDIR ?= /lib/modules/$(KVER)/build
@@ -25,6 +28,9 @@ all: modules
 
 conftest:
 	@scripts/conftest.sh "$(KDIR)" "$(KVER)" "$(CURDIR)/$(GEN)"
+
+layout:
+	@scripts/conftest.sh --layout "$(KDIR)" "$(KVER)"
 
 modules: conftest
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
@@ -45,4 +51,4 @@ $(TOOL_OUT)/dax-hmem-sr: $(TOOL_SRC) $(wildcard src/tool/*.h)
 	@mkdir -p $(TOOL_OUT)
 	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -o $@ $(TOOL_SRC) $(TOOL_LIBS) $(LDFLAGS)
 
-.PHONY: all conftest modules clean tool
+.PHONY: all conftest layout modules clean tool

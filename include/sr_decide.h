@@ -35,6 +35,7 @@ enum sr_reason {
 	SR_REASON_COVERED,	/* adjacent committed regions cover it, no gap */
 	SR_REASON_NO_REGION,	/* no committed region inside it */
 	SR_REASON_PARTIAL,	/* committed regions cover only part of it */
+	SR_REASON_NO_DAX_CXL,	/* in a window, but no dax_cxl to serve regions */
 };
 
 /**
@@ -53,7 +54,7 @@ struct sr_decision {
 	unsigned int nr_taken;
 };
 
-int sr_decide(const struct sr_span *range, bool in_cxl_window,
+int sr_decide(const struct sr_span *range, bool in_cxl_window, bool cxl_can_own,
 	      const struct sr_span *regions, unsigned int nr_regions,
 	      const struct sr_span *taken, unsigned int nr_taken,
 	      struct sr_decision *d);

@@ -44,15 +44,17 @@ base=$(sed -n '1s/^# base: *//p' "$kc/$variant.config")
 
 # The values Debian sets for the options the build must not change.
 debian_values() {
-	local re
-	re=$(grep -v '^#' "$kc/debian-equal.list" | paste -sd'|')
 	sed -nE "s/^# (CONFIG_[A-Z0-9_]+) is not set$/\1=n/p; /^CONFIG_/p" "$ref_config" |
-		grep -E "^($re)=" || true
+		awk -F= 'NR == FNR { if (!/^#/ && NF) re[++n] = $0; next }
+			 { for (i = 1; i <= n; i++) if ($1 ~ re[i]) { print; next } }' \
+			"$kc/debian-equal.list" -
 }
 
+# The key: what decides the kernel's content (source, release, config
+# inputs), not this script; bump the layout number when its output changes.
 key=$( {
-	echo "$srcpkg $srcver $kver"
-	cat "$0" "$kc/bed.config" "$kc/debian-equal.list"
+	echo "layout 1 $srcpkg $srcver $kver"
+	cat "$kc/bed.config" "$kc/debian-equal.list"
 	debian_values
 	v=$variant
 	while [ -n "$v" ]; do
@@ -62,6 +64,9 @@ key=$( {
 } | sha256sum | cut -c1-12)
 work="$SR_CACHE/kbuild/$tag-$key"
 root="$SR_CACHE/kernels/$abi"
+mkdir -p "$SR_CACHE/kbuild"
+exec 9>"$SR_CACHE/kbuild/.lock-$tag"
+flock 9
 if [ -e "$work/.complete" ]; then
 	ln -sfn "$work/root" "$root"
 	echo "$root"

@@ -22,8 +22,31 @@ rc=0
 
 build="$SR_CACHE/build/$abi${SR_BUILD_SUFFIX:-}"
 mkdir -p "$build"
-rsync -a --delete --exclude .git --exclude generated --exclude '*.o' \
-	--exclude '*.ko' --exclude '.*.cmd' "$SR_TOP/" "$build/src/"
+exec 8>"$build/.lock"
+flock 8
+
+# The modules' layouts come from the kernel's own modules where CXL or DAX
+# is modular: those of the unpacked image package or of a built kernel.
+moddir=$(kernel_root "$tag")/lib/modules/$kver
+[ -d "$moddir/kernel" ] || moddir=$(kernel_root "$tag")/usr/lib/modules/$kver
+[ -d "$moddir/kernel" ] && export SR_MODDIR=${SR_MODDIR:-$moddir}
+
+# Unchanged sources, kernel and arguments: the last build stands.
+key=$( {
+	echo "$kver $kdir $* ${SR_BTF:-} ${SR_MODDIR:-}"
+	ls -l --time-style=+%s "$kdir/Module.symvers" "$kdir/.config"
+	cd "$SR_TOP" && find Kbuild Makefile src include scripts -type f \
+		-not -path '*/generated/*' -print0 | sort -z | xargs -0 sha256sum
+} | sha256sum | cut -c1-16)
+if [ -f "$build/src/dax_hmem_sr.ko" ] && [ "$(cat "$build/.built" 2>/dev/null)" = "$key" ]; then
+	echo "$build/src/dax_hmem_sr.ko"
+	echo "$build/src/cxl_sr_helper.ko"
+	exit 0
+fi
+rm -f "$build/.built"
+# Build output is what .gitignore lists: never copied (an in-tree build's
+# *.mod would name the tree's objects), and kept in the copy for make.
+rsync -a --delete --exclude .git --filter=':- .gitignore' "$SR_TOP/" "$build/src/"
 
 log="$build/make.log"
 if [ "$compiler" = host ]; then
@@ -48,5 +71,6 @@ if grep -q 'warning:' "$log"; then
 	echo "build-pair: $tag built with warnings, full log: $log" >&2
 	exit 1
 fi
+echo "$key" >"$build/.built"
 echo "$build/src/dax_hmem_sr.ko"
 echo "$build/src/cxl_sr_helper.ko"

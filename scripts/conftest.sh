@@ -79,7 +79,7 @@ while read -r _ mod opt; do
 	[ "$(config_val "$opt")" != m ] || [ "$(config_val CONFIG_DEBUG_INFO_BTF_MODULES)" = y ] ||
 		{ mode=build; decline "$opt=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES:" \
 			"the layouts in $mod.ko cannot be checked"; }
-done < <(rows home)
+done <<<"$(rows home)"
 
 [ "$mode" != decline ] || exit 0
 
@@ -196,7 +196,8 @@ record() { # SOURCE < btf-query output
 		from[$q]=$1
 	done
 }
-mapfile -t queries < <(rows size; rows field; rows enum)
+# (no process substitution: a build chroot may have no /dev/fd)
+mapfile -t queries <<<"$(rows size; rows field; rows enum)"
 qs=()
 for r in "${queries[@]}"; do
 	read -r kind name _ <<<"$r"
@@ -229,7 +230,7 @@ while read -r _ mod opt; do
 		fail "$ko holds no BTF (stripped?): its layouts cannot be checked"
 	record "$mod.ko" <"$tmp/btf-$mod.txt"
 	searched[$mod]=1
-done < <(rows home)
+done <<<"$(rows home)"
 
 macro() { local m=${1//[.:]/_}; echo "${m^^}"; }
 problems=()
@@ -271,20 +272,21 @@ const_defines() {
 	local kind name value header
 	while read -r kind name value header; do
 		echo "#define SR_$name $value	/* $header$([ -n "$src_tree" ] && echo ", checked") */"
-	done < <(rows const)
+	done <<<"$(rows const)"
 }
 if [ -n "$src_tree" ] && [ "$mode" = build ]; then
 	mkdir -p "$tmp/const"
 	{
 		echo '#include <linux/module.h>'
 		rows const | awk '{ print $4 }' | sort -u | sed "s#.*#\#include \"$src_tree/&\"#"
-		rows const | awk '{ printf "static_assert(%s == %s, \"%s\");\n", $2, $3, $2 }'
+		rows const | awk '{ printf "static_assert(%s == %s, \"%s is not %s in %s\");\n", $2, $3, $2, $3, $4 }'
 		echo 'MODULE_LICENSE("GPL");'
 	} >"$tmp/const/consts.c"
 	echo 'obj-m += consts.o' >"$tmp/const/Kbuild"
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$kdir" M="$tmp/const" \
 		KBUILD_MODPOST_WARN=1 modules >"$tmp/const/build.log" 2>&1 ||
-		problems+=("a constant differs from $src_tree:"$'\n'"$(grep -E 'error|assert' "$tmp/const/build.log" | head -5)")
+		problems+=("$(grep -o 'static assertion failed: .*' "$tmp/const/build.log" |
+			      sed 's/static assertion failed: //; s/"//g' | head -n1) (source: $src_tree)")
 fi
 
 if [ "$mode" = layout ]; then
@@ -305,7 +307,7 @@ if [ "$mode" = layout ]; then
 	while read -r _ name value header; do
 		printf '%-40s %6s %5s  %-36s %s\n' "$name" "$value" - "(#define)" \
 			"$header${src_tree:+ (checked against the source)}"
-	done < <(rows const)
+	done <<<"$(rows const)"
 	layout_defines >/dev/null
 	if [ ${#problems[@]} -gt 0 ]; then
 		printf 'dax-hmem-sr: %s\n' "${problems[@]}"

@@ -11,6 +11,9 @@
  *    range in iomem and fails (-EBUSY) on one that straddles a region.
  *  - pieces CXL already holds (dax_cxl bound before the decision) are left to
  *    CXL: a range never gets two owners.
+ *  - a kernel without dax_cxl (CONFIG_DEV_DAX_CXL=n) has nothing that could
+ *    make a CXL region usable, so, as in 7.1, HMEM owns every range; it is
+ *    still cut at the region edges, for kmem.
  */
 #include "sr_decide.h"
 
@@ -97,6 +100,7 @@ static bool covered(const struct sr_span *range, const struct sr_span *regions,
  * sr_decide - decide the owner of one Soft Reserved range
  * @range: the Soft Reserved range
  * @in_cxl_window: @range intersects a CXL window
+ * @cxl_can_own: the kernel has dax_cxl, which serves committed regions
  * @regions: committed CXL regions (any order; those outside @range ignored)
  * @nr_regions: entries in @regions
  * @taken: spans already bound by dax_cxl before the decision
@@ -106,7 +110,7 @@ static bool covered(const struct sr_span *range, const struct sr_span *regions,
  * Return: 0, -EINVAL for an empty or inverted @range, -E2BIG when the range
  * would need more than SR_MAX_SPANS pieces.
  */
-int sr_decide(const struct sr_span *range, bool in_cxl_window,
+int sr_decide(const struct sr_span *range, bool in_cxl_window, bool cxl_can_own,
 	      const struct sr_span *regions, unsigned int nr_regions,
 	      const struct sr_span *taken, unsigned int nr_taken,
 	      struct sr_decision *d)
@@ -128,7 +132,7 @@ int sr_decide(const struct sr_span *range, bool in_cxl_window,
 		return 0;
 	}
 
-	if (covered(range, regions, nr_regions)) {
+	if (cxl_can_own && covered(range, regions, nr_regions)) {
 		d->owner = SR_OWNER_CXL;
 		d->reason = SR_REASON_COVERED;
 		for (i = 0; i < nr_regions; i++)
@@ -143,6 +147,8 @@ int sr_decide(const struct sr_span *range, bool in_cxl_window,
 			any = true;
 	d->owner = SR_OWNER_HMEM;
 	d->reason = any ? SR_REASON_PARTIAL : SR_REASON_NO_REGION;
+	if (!cxl_can_own)
+		d->reason = SR_REASON_NO_DAX_CXL;
 
 	rc = add_edges(cuts, &nr_cuts, range, regions, nr_regions);
 	if (!rc)
@@ -198,6 +204,8 @@ const char *sr_reason_text(enum sr_reason reason)
 		return "no committed CXL region in it";
 	case SR_REASON_PARTIAL:
 		return "committed CXL regions cover only part of it";
+	case SR_REASON_NO_DAX_CXL:
+		return "no dax_cxl in this kernel (CONFIG_DEV_DAX_CXL=n) to serve CXL regions";
 	}
 	return "unknown";
 }

@@ -35,7 +35,10 @@ static void __printf(3, 4) report_finding(const char *id, const char *fix, const
 #define ok(...) (printf("ok: " __VA_ARGS__), putchar('\n'))
 #define info(...) (printf("info: " __VA_ARGS__), putchar('\n'))
 
-/* 1 when the package applies (6.3 to 7.0), 0 when it does not, with why. */
+/*
+ * 1 when the package applies (6.5 to 7.0), 0 when it does not, -1 when the
+ * kernel has the conflict but the package cannot serve it (6.3, 6.4).
+ */
 static int check_kernel(const char *kv)
 {
 	unsigned int maj = 0, min = 0;
@@ -50,12 +53,19 @@ static int check_kernel(const char *kv)
 		     kv);
 		return 0;
 	}
+	if (maj == 6 && min < 5) {
+		report_finding("kernel-unsupported",
+			"boot a kernel from 6.5 on (Debian 12: the 6.12 of bookworm-security or -backports); until then keep cxl_acpi from loading (blacklist cxl_acpi), and HMEM owns every range",
+			"kernel %s: 6.3 and 6.4 skip Soft Reserved ranges in CXL windows too, but have no <linux/cleanup.h>, which dax-hmem-sr is written with: it does not build there",
+			kv);
+		return -1;
+	}
 	if (maj > 7 || (maj == 7 && min >= 1)) {
 		info("kernel %s: dax-hmem-sr does not apply: 7.1 and later defer and resolve Soft Reserved ownership themselves; the stock dax_hmem is right here",
 		     kv);
 		return 0;
 	}
-	ok("kernel %s: 6.3 to 7.0, where HMEM skips Soft Reserved ranges in CXL windows; dax-hmem-sr applies",
+	ok("kernel %s: 6.5 to 7.0, where HMEM skips Soft Reserved ranges in CXL windows; dax-hmem-sr applies",
 	   kv);
 	return 1;
 }
@@ -466,9 +476,13 @@ int cmd_doctor(void)
 		fprintf(stderr, "dax-hmem-sr: libkmod: cannot read the module configuration\n");
 		return EXIT_FINDINGS;
 	}
-	if (!check_kernel(kv)) {
+	switch (check_kernel(kv)) {
+	case 0:
 		printf("doctor: nothing to check on %s\n", kv);
 		return EXIT_UNSUPPORTED;
+	case -1:
+		printf("doctor: %u finding%s\n", findings, findings == 1 ? "" : "s");
+		return EXIT_FINDINGS;
 	}
 	sr_mod_get("dax_hmem_sr", &hm);
 	sr_mod_get("cxl_sr_helper", &helper);

@@ -1,7 +1,9 @@
 #!/bin/bash
-# The build matrix: every kernel of scripts/kernels.conf.  The 6.12 builds
-# must succeed with W=1 and no warning at all (build-pair.sh fails on any);
-# the others must be declined with their reason, never half-built.
+# The build matrix: every kernel of scripts/kernels.conf, the ones built
+# from source included (scripts/build-kernel.sh builds them when absent).
+# The 6.12 builds must succeed with W=1 and no warning at all (build-pair.sh
+# fails on any); the others must be declined with their reason, never
+# half-built.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -39,18 +41,33 @@ for tag in $(kernel_tags); do
 	rm -f "$out"
 done
 
-# A private layout that differs must stop the build, naming the field:
+# A private layout that differs must stop the build, naming what differs:
 # build for 6.12 against 7.2's BTF, whose struct device is larger.
 tag=6.12-deb12
 out=$(mktemp)
 if SR_BUILD_SUFFIX=-mismatch SR_BTF="$(kernel_kdir 7.2)/vmlinux" \
 	"$SR_TOP/scripts/build-pair.sh" "$tag" >"$out" 2>&1; then
 	fail "layout mismatch was not refused"
-elif grep -q 'struct cxl_region.params: layout differs from the target kernel' \
+elif grep -q 'CXL_REGION_DEV: size differs from the target kernel' \
 	"$SR_CACHE/build/$(kernel_field "$tag" 2)-mismatch/make.log"; then
-	pass "layout mismatch refused: struct cxl_region.params named"
+	pass "layout mismatch refused: struct device in cxl_region (CXL_REGION_DEV) named"
 else
 	fail "layout mismatch: build failed without naming the field"
+fi
+rm -f "$out"
+
+# A constant of a private header that differs from the target's source is
+# refused (6.12-mod carries its source tree: KDIR/source).
+tag=6.12-mod
+sed -E 's/^(const +IORESOURCE_DAX_KMEM +)2 /\14 /' "$SR_TOP/include/sr_layout.tbl" >"$SR_CACHE/build/bad-const.tbl"
+out=$(mktemp)
+if SR_LAYOUT="$SR_CACHE/build/bad-const.tbl" SR_MODDIR="$(kernel_root "$tag")/lib/modules/$(kernel_release "$tag")" \
+	"$SR_TOP/scripts/conftest.sh" "$(kernel_kdir "$tag")" "$(kernel_release "$tag")" "$SR_CACHE/build/bad-const" \
+	>"$out" 2>&1; then
+	fail "$tag: a wrong IORESOURCE_DAX_KMEM was not refused"
+else
+	expect_match "$tag: a wrong constant is refused, named" "$out" \
+		'IORESOURCE_DAX_KMEM is not 4 in drivers/dax/bus.h'
 fi
 rm -f "$out"
 

@@ -169,11 +169,13 @@ has "doctor: initramfs ok" "^ok: the initramfs .* carries dax_hmem_sr and the po
 t "doctor: a pending range" 1 pending doctor
 has "doctor: pending finding" "^finding range-pending: "
 t "doctor: the build declined the kernel" 1 declined doctor
-has "doctor: says why, from the DKMS build log" "^finding not-installed: .*the build declined it: layout of struct cxl_region differs"
+has "doctor: says why, from the DKMS build log" "^finding not-installed: .*the build declined it: CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES"
 t "doctor on 7.2" 3 k7.2 doctor
 has "doctor 7.2: why" "7.1 and later defer and resolve"
 t "doctor on 6.1" 3 k6.1 doctor
 has "doctor 6.1: why" "before 6.3 HMEM owns"
+t "doctor on 6.4" 1 k6.4 doctor
+has "doctor 6.4: unsupported, and why" "^finding kernel-unsupported: .*no <linux/cleanup.h>"
 
 # handover: the plan and the refusals
 t "handover dry run S1" 0 S1 handover --to hmem --dry-run

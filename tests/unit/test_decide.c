@@ -47,7 +47,7 @@ int main(void)
 	{	/* S0: Soft Reserved in plain RAM */
 		struct sr_span ram = span(G, 512 * M);
 
-		rc = sr_decide(&ram, false, NULL, 0, NULL, 0, &d);
+		rc = sr_decide(&ram, false, true, NULL, 0, NULL, 0, &d);
 		check("S0 outside CXL: HMEM, one piece",
 		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_OUTSIDE_CXL &&
 		      pieces_are(&d, 1, &ram));
@@ -55,7 +55,7 @@ int main(void)
 	{	/* [1] region equals SR */
 		struct sr_span r[] = { span(W, 4 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("[1] region == SR: CXL, contained",
 		      !rc && d.owner == SR_OWNER_CXL && d.reason == SR_REASON_CONTAINED &&
 		      d.nr_pieces == 0);
@@ -63,12 +63,12 @@ int main(void)
 	{	/* region larger than SR on both sides */
 		struct sr_span r[] = { span(W - G, 6 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("region contains SR: CXL, contained",
 		      !rc && d.owner == SR_OWNER_CXL && d.reason == SR_REASON_CONTAINED);
 	}
 	{	/* [3] window, no region */
-		rc = sr_decide(&sr, true, NULL, 0, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, NULL, 0, NULL, 0, &d);
 		check("[3] no region: HMEM, whole range",
 		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_NO_REGION &&
 		      pieces_are(&d, 1, &sr));
@@ -77,7 +77,7 @@ int main(void)
 		struct sr_span r[] = { span(W, 2 * G) };
 		struct sr_span want[] = { span(W, 2 * G), span(W + 2 * G, 2 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("[4] region smaller: HMEM, cut at the region end",
 		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_PARTIAL &&
 		      pieces_are(&d, 2, want));
@@ -86,13 +86,13 @@ int main(void)
 		struct sr_span r[] = { span(W + G, G) };
 		struct sr_span want[] = { span(W, G), span(W + G, G), span(W + 2 * G, 2 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("region in the middle: three pieces", !rc && pieces_are(&d, 3, want));
 	}
 	{	/* S5: two adjacent regions, in either order */
 		struct sr_span r[] = { span(W + 2 * G, 2 * G), span(W, 2 * G) };
 
-		rc = sr_decide(&sr, true, r, 2, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 2, NULL, 0, &d);
 		check("S5 two adjacent regions: CXL, covered",
 		      !rc && d.owner == SR_OWNER_CXL && d.reason == SR_REASON_COVERED);
 	}
@@ -100,7 +100,7 @@ int main(void)
 		struct sr_span r[] = { span(W, G), span(W + 3 * G, G) };
 		struct sr_span want[] = { span(W, G), span(W + G, 2 * G), span(W + 3 * G, G) };
 
-		rc = sr_decide(&sr, true, r, 2, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 2, NULL, 0, &d);
 		check("regions with a gap: HMEM, partial, three pieces",
 		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_PARTIAL &&
 		      pieces_are(&d, 3, want));
@@ -108,7 +108,7 @@ int main(void)
 	{	/* regions touching the range but not overlapping it */
 		struct sr_span r[] = { span(W + 4 * G, G), span(W - G, G) };
 
-		rc = sr_decide(&sr, true, r, 2, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 2, NULL, 0, &d);
 		check("touching, not overlapping: no region, one piece",
 		      !rc && d.reason == SR_REASON_NO_REGION && pieces_are(&d, 1, &sr));
 	}
@@ -116,20 +116,20 @@ int main(void)
 		struct sr_span r[] = { span(W - G, 2 * G) };
 		struct sr_span want[] = { span(W, G), span(W + G, 3 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("region over the start: pieces clamped to the range",
 		      !rc && d.reason == SR_REASON_PARTIAL && pieces_are(&d, 2, want));
 	}
 	{	/* empty and inverted ranges */
 		struct sr_span bad = { W + 1, W };
 
-		rc = sr_decide(&bad, true, NULL, 0, NULL, 0, &d);
+		rc = sr_decide(&bad, true, true, NULL, 0, NULL, 0, &d);
 		check("inverted range: -EINVAL, no owner", rc == -EINVAL && d.owner == SR_OWNER_NONE);
 	}
 	{	/* inverted region entries are ignored */
 		struct sr_span r[] = { { W + G, W } };
 
-		rc = sr_decide(&sr, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
 		check("inverted region ignored", !rc && d.reason == SR_REASON_NO_REGION &&
 		      pieces_are(&d, 1, &sr));
 	}
@@ -138,18 +138,18 @@ int main(void)
 		struct sr_span r[] = { { TOP - 2 * G + 1, TOP } };
 		struct sr_span want[] = { { TOP - 4 * G + 1, TOP - 2 * G }, { TOP - 2 * G + 1, TOP } };
 
-		rc = sr_decide(&top, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&top, true, true, r, 1, NULL, 0, &d);
 		check("top of address space: partial, two pieces",
 		      !rc && d.reason == SR_REASON_PARTIAL && pieces_are(&d, 2, want));
 		r[0].start = TOP - 4 * G + 1;
-		rc = sr_decide(&top, true, r, 1, NULL, 0, &d);
+		rc = sr_decide(&top, true, true, r, 1, NULL, 0, &d);
 		check("top of address space: covered", !rc && d.owner == SR_OWNER_CXL);
 	}
 	{	/* dax_cxl bound a region before the decision: that piece stays CXL's */
 		struct sr_span r[] = { span(W, 2 * G) };
 		struct sr_span want[] = { span(W + 2 * G, 2 * G) };
 
-		rc = sr_decide(&sr, true, r, 1, r, 1, &d);
+		rc = sr_decide(&sr, true, true, r, 1, r, 1, &d);
 		check("taken by dax_cxl first: HMEM gets only the rest",
 		      !rc && d.owner == SR_OWNER_HMEM && d.nr_taken == 1 &&
 		      pieces_are(&d, 1, want));
@@ -160,7 +160,7 @@ int main(void)
 
 		for (i = 0; i < SR_MAX_SPANS + 1; i++)
 			r[i] = span(W + 2 * i * 64 * M + 64 * M, 64 * M);
-		rc = sr_decide(&sr, true, r, SR_MAX_SPANS + 1, NULL, 0, &d);
+		rc = sr_decide(&sr, true, true, r, SR_MAX_SPANS + 1, NULL, 0, &d);
 		check("too many pieces: -E2BIG", rc == -E2BIG);
 	}
 	check("reason text for every reason",
@@ -168,6 +168,26 @@ int main(void)
 	      strcmp(sr_reason_text(SR_REASON_OUTSIDE_CXL), "unknown") &&
 	      !strcmp(sr_owner_name(SR_OWNER_CXL), "cxl"));
 
+	{	/* CONFIG_DEV_DAX_CXL=n: no dax_cxl can ever serve a region */
+		struct sr_span r[] = { span(W, 4 * G) };
+		struct sr_span two[] = { span(W, 2 * G), span(W + 2 * G, 2 * G) };
+		struct sr_span part[] = { span(W, G) };
+		struct sr_span want[] = { span(W, G), span(W + G, 3 * G) };
+
+		rc = sr_decide(&sr, true, false, r, 1, NULL, 0, &d);
+		check("no dax_cxl, region == SR: HMEM, whole, reason says why",
+		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_NO_DAX_CXL &&
+		      pieces_are(&d, 1, &sr));
+		rc = sr_decide(&sr, true, false, two, 2, NULL, 0, &d);
+		check("no dax_cxl, two adjacent regions: HMEM, cut at their edge",
+		      !rc && d.owner == SR_OWNER_HMEM && pieces_are(&d, 2, two));
+		rc = sr_decide(&sr, true, false, part, 1, NULL, 0, &d);
+		check("no dax_cxl, region smaller than SR: HMEM, cut at its end",
+		      !rc && d.owner == SR_OWNER_HMEM && d.reason == SR_REASON_NO_DAX_CXL &&
+		      pieces_are(&d, 2, want));
+		check("no dax_cxl: the reason's text names the option",
+		      strstr(sr_reason_text(SR_REASON_NO_DAX_CXL), "CONFIG_DEV_DAX_CXL") != NULL);
+	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -26,3 +26,24 @@ kernel_moddir() {
 	done
 	die "no modules for $1 under $root"
 }
+
+# system_field SYSTEM COLUMN (systems.conf): 2 = kernel tag, 3 = modules, 4 = rows
+system_field() {
+	awk -v s="$1" -v c="$2" '!/^#/ && $1 == s { print $c; f = 1 } END { exit !f }' \
+		"$VM_DIR/systems.conf" || die "unknown system '$1' (tests/vm/systems.conf)"
+}
+system_is_pair() { [ "$(system_field "$1" 3)" = pair ]; }
+
+# expected_row SYSTEM SCENARIO: "status checks..." of expected.tbl, the
+# system's own row or the one it inherits (systems.conf); fails if none.
+expected_row() {
+	local rows from
+	rows=$(system_field "$1" 4)
+	from=${rows#own}
+	from=${from#+}
+	awk -v y="$1" -v f="$from" -v s="$2" '!/^#/ && $2 == s {
+		c = $3; for (i = 4; i <= NF; i++) c = c " " $i
+		if ($1 == y) own = c; else if (f != "" && $1 == f) inh = c }
+		END { if (own != "") print own; else if (inh != "") print inh; else exit 1 }' \
+		"$VM_DIR/expected.tbl"
+}

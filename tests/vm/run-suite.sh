@@ -3,15 +3,16 @@
 # Run the VM scenarios (scenarios.conf) on the systems and print a summary
 # table, ending in "N passed, N failed" (", N skipped" when some were).
 #
-#   -s  comma list of 6.12, 7.2, pair; default 6.12,7.2, plus pair when
-#       EXTRA_KO is set
+#   -s  comma list of systems (systems.conf: 6.12, 7.2, pair, mod,
+#       pair-mod, ...); default 6.12,7.2, plus pair when EXTRA_KO is set
 #   -t  comma list of scenarios; default all
 #   -j  guests at once, 1 or 2 (default 2: TCG uses one host core per guest
 #       and the host has two)
 #   -l  log directory; default $SR_CACHE/vm/logs/<date>
 #
-# System "pair" boots 6.12-deb12 with EXTRA_KO="dax_hmem_sr.ko
-# cxl_sr_helper.ko" (built by scripts/build-pair.sh when EXTRA_KO is unset).
+# A pair system boots its kernel with the pair (scripts/build-pair.sh);
+# system "pair" takes EXTRA_KO="dax_hmem_sr.ko cxl_sr_helper.ko" instead
+# when it is set.
 # Exit status: non-zero when a test FAILed; XFAIL (a pair row that does not
 # meet its target yet) and XPASS count as passed and are labelled so.
 set -euo pipefail
@@ -34,25 +35,24 @@ case $jobs in 1|2) ;; *) die "-j must be 1 or 2" ;; esac
 mkdir -p "$logdir"
 start=$SECONDS
 
-# Images first, one at a time, so parallel tests do not build the same one.
+# Kernels, pairs and images first, one at a time, so parallel tests do not
+# build the same one.
+declare -A broken=()
 for s in ${systems//,/ }; do
-	case $s in
-	6.12) "$VM_DIR/mkimage.sh" 6.12-deb12 >/dev/null ;;
-	7.2) "$VM_DIR/mkimage.sh" 7.2 >/dev/null ;;
-	pair)
-		if [ -z "${EXTRA_KO:-}" ]; then
-			if EXTRA_KO=$("$SR_TOP/scripts/build-pair.sh" 6.12-deb12 2>"$logdir/build-pair.err" |
-				      tr '\n' ' '); then
-				export EXTRA_KO
-			else
-				echo "run-suite: build-pair.sh failed ($logdir/build-pair.err): pair tests skipped" >&2
-				unset EXTRA_KO
-				export VM_PAIR_BROKEN=1
-			fi
+	tag=$(system_field "$s" 2)
+	"$SR_TOP/scripts/fetch-kernel.sh" "$tag" >/dev/null ||
+		{ echo "run-suite: kernel $tag not available: $s tests skipped" >&2; broken[$s]=1; continue; }
+	ko=
+	if system_is_pair "$s"; then
+		[ "$s" = pair ] && ko=${EXTRA_KO:-}
+		if [ -z "$ko" ] && ! ko=$("$SR_TOP/scripts/build-pair.sh" "$tag" 2>"$logdir/build-pair-$tag.err" |
+					 tr '\n' ' '); then
+			echo "run-suite: build-pair.sh $tag failed ($logdir/build-pair-$tag.err): $s tests skipped" >&2
+			broken[$s]=1
+			continue
 		fi
-		[ -n "${EXTRA_KO:-}" ] && "$VM_DIR/mkimage.sh" 6.12-deb12 >/dev/null ;;
-	*) die "unknown system '$s'" ;;
-	esac
+	fi
+	EXTRA_KO=$ko "$VM_DIR/mkimage.sh" "$tag" >/dev/null
 done
 
 # Two-stage runs first so the long ones overlap.
@@ -62,8 +62,7 @@ for t in ${scens//,/ }; do
 	[ -n "$c" ] || die "unknown scenario '$t'"
 	for s in ${systems//,/ }; do
 		# a scenario runs on the systems expected.tbl has a row for
-		awk -v y="$s" -v t="$t" '!/^#/ && $1 == y && $2 == t { f = 1 } END { exit !f }' \
-			"$VM_DIR/expected.tbl" || continue
+		expected_row "$s" "$t" >/dev/null || continue
 		list+=("$([ "$c" -gt 0 ] && echo 0 || echo 1) $s $t")
 	done
 done
@@ -74,8 +73,8 @@ for item in "${list[@]}"; do
 	read -r s t <<<"$item"
 	n=$((n + 1))
 	out="$logdir/.row.$(printf %03d $n)"
-	if [ "$s" = pair ] && [ -n "${VM_PAIR_BROKEN:-}" ]; then
-		printf 'ROW\t%s\t-\t%s\t-\t-\t-\tSKIP\t0\t-\tpair not built\n' "$s" "$t" >"$out"
+	if [ -n "${broken[$s]:-}" ]; then
+		printf 'ROW\t%s\t-\t%s\t-\t-\t-\tSKIP\t0\t-\tkernel or pair not built\n' "$s" "$t" >"$out"
 		continue
 	fi
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
@@ -102,7 +101,7 @@ pass=0 fail=0 skip=0
 		SKIP) skip=$((skip + 1)) ;;
 		*) fail=$((fail + 1)) ;;
 		esac
-		[ "$sys" = pair ] && kver="$kver+pair"
+		system_is_pair "$sys" 2>/dev/null && kver="$kver+pair"
 		printf '%-26s %-10s %-24s %-68s %-6s %4s %s\n' "$kver" "$scn" "$owner" "${dax//,/ }" "$online" "$secs" "$label"
 		[ "$result" = FAIL ] && printf '    %s\n    log: %s\n' "$detail" "$log"
 	done

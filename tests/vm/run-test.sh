@@ -1,6 +1,6 @@
 #!/bin/bash
 # run-test.sh [-l LOGDIR] [-e SYSTEM] SYSTEM SCENARIO: boot one scenario of
-# scenarios.conf on one system (6.12, 7.2 or pair) and check the guest's
+# scenarios.conf on one system of systems.conf and check the guest's
 # findings against expected.tbl.  -e checks against another system's row
 # instead: a negative control (run-test.sh -e 7.2 6.12 S3-kmem must FAIL).
 #
@@ -24,7 +24,7 @@ while getopts l:e: o; do
 	esac
 done
 shift $((OPTIND - 1))
-sys=${1:?system: 6.12, 7.2 or pair}
+sys=${1:?system: one of tests/vm/systems.conf, distro-6.12 or distro-pair}
 scn=${2:?scenario of scenarios.conf}
 log="$logdir/$sys-$scn.log"
 mkdir -p "$logdir"
@@ -35,17 +35,6 @@ row() { # result owner dax online detail
 }
 
 case $sys in
-6.12) tag=6.12-deb12 extra= ;;
-7.2) tag=7.2 extra= ;;
-pair)
-	tag=6.12-deb12
-	extra=${EXTRA_KO:-}
-	if [ -z "$extra" ]; then
-		if ! extra=$("$SR_TOP/scripts/build-pair.sh" "$tag" 2>"$logdir/build-pair.err" | tr '\n' ' '); then
-			row SKIP - - - "build-pair.sh $tag failed: $logdir/build-pair.err"
-			exit 77
-		fi
-	fi ;;
 distro-6.12|distro-pair)
 	# Distro mode (distro/, README "Distro mode"): this bed's initramfs is
 	# stage 1 and kexecs into the Debian root file system on /dev/vda, which
@@ -56,15 +45,25 @@ distro-6.12|distro-pair)
 		row FAIL - - - "distro/prepare.sh ${sys#distro-} failed: $logdir/prepare-$sys.err"
 		exit 1
 	fi ;;
-*) die "unknown system '$sys' (6.12, 7.2, pair, distro-6.12, distro-pair)" ;;
+*)
+	tag=$(system_field "$sys" 2)
+	extra=
+	if system_is_pair "$sys"; then
+		# EXTRA_KO names modules built elsewhere, for system pair only
+		[ "$sys" = pair ] && extra=${EXTRA_KO:-}
+		if [ -z "$extra" ] &&
+		   ! extra=$("$SR_TOP/scripts/build-pair.sh" "$tag" 2>"$logdir/build-pair-$tag.err" | tr '\n' ' '); then
+			row SKIP - - - "build-pair.sh $tag failed: $logdir/build-pair-$tag.err"
+			exit 77
+		fi
+	fi ;;
 esac
 
 read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
 	a = ""; for (i = 4; i <= NF; i++) a = a " " $i; print $2, $3, a; f = 1 }
 	END { exit !f }' "$VM_DIR/scenarios.conf") || die "unknown scenario '$scn'"
-read -r status checks < <(awk -v y="${esys:-$sys}" -v s="$scn" '!/^#/ && $1 == y && $2 == s {
-	c = ""; for (i = 4; i <= NF; i++) c = c " " $i; print $3, c; f = 1 }
-	END { exit !f }' "$VM_DIR/expected.tbl") || die "no row for ${esys:-$sys} $scn in expected.tbl"
+read -r status checks < <(expected_row "${esys:-$sys}" "$scn") ||
+	die "no row for ${esys:-$sys} $scn in expected.tbl"
 
 # Stress counts divided by VM_STRESS_DIV (the CI suite runs a tenth or so;
 # tests/vm/stress.sh runs the full counts), never below one cycle.
@@ -145,7 +144,7 @@ for c in setup=ok bad=0 $checks; do
 done
 # With the pair the guest ran dax-hmem-sr: its JSON must name the owners
 # the guest found.
-if [ "$sys" = pair ] && [ -n "$res" ]; then
+if system_is_pair "$sys" && [ -n "$res" ]; then
 	if ! tj=$(python3 "$VM_DIR/check-status.py" "$log" "$owner" "$online" "${got[recreate]:-}"); then
 		miss="$miss status-json=($tj)"
 	fi
