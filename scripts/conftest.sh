@@ -330,15 +330,6 @@ fi
 		have "$p"
 	done
 	echo
-	echo "/* Kernel configuration the pair depends on (from .config) */"
-	for opt in CONFIG_DEV_DAX_CXL CONFIG_KPROBES CONFIG_X86_KERNEL_IBT; do
-		if [ -n "$(config_val "$opt")" ]; then
-			echo "#define SR_${opt#CONFIG_} 1"
-		else
-			echo "/* #undef SR_${opt#CONFIG_} */"
-		fi
-	done
-	echo
 	echo "/* Layout, from the BTF of $btf and modules (include/sr_layout.tbl) */"
 	layout_defines
 	echo

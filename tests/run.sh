@@ -18,8 +18,11 @@ run_suite() {
 	unit) "$top/tests/unit/run.sh" ;;
 	build) "$top/tests/build/matrix.sh" ;;
 	dkms) "$top/tests/dkms/roundtrip.sh" ;;
-	# the stress scenarios at a twentieth of their counts (tests/vm/stress.sh: all)
-	vm) VM_STRESS_DIV=${VM_STRESS_DIV:-20} "$top/tests/vm/run-suite.sh" -s 6.12,7.2,pair ;;
+	# the stress scenarios at a twentieth of their counts (tests/vm/stress.sh:
+	# all); the kernels built from source (mod, pair-*) are built by the
+	# build suite, or here when it did not run
+	vm) VM_STRESS_DIV=${VM_STRESS_DIV:-20} "$top/tests/vm/run-suite.sh" \
+		-s 6.12,7.2,pair,mod,pair-mod,pair-nodaxcxl,pair-nokp ;;
 	distro) "$top/tests/vm/run-distro.sh" ;;
 	*) echo "tests/run.sh: unknown suite $1" >&2; return 2 ;;
 	esac

@@ -182,7 +182,7 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 			dev_warn(host, "%pr: cannot list CXL regions (%d), treating as none\n",
 				 res, rc);
 	}
-	rc = sr_decide(&span, in_window, IS_ENABLED(SR_DEV_DAX_CXL), f->region_spans, nr_regions,
+	rc = sr_decide(&span, in_window, IS_ENABLED(CONFIG_DEV_DAX_CXL), f->region_spans, nr_regions,
 		       f->taken_spans, nr_taken, &f->d);
 	if (rc == -E2BIG) {
 		dev_warn(host, "%pr: too many CXL regions inside, registering it whole\n", res);

@@ -1,7 +1,10 @@
 #!/bin/bash
 # dkms add / build / install / uninstall / remove, as a user would run them,
 # for the bookworm-backports 6.12 headers, with a private DKMS tree; then the
-# declines dkms itself must give for 6.1 and 7.2 (exit 77).
+# declines dkms itself must give for 6.1 and 7.2 (exit 77); then dkms build
+# for the modular kernel built from source (6.12-mod: CXL and DAX as
+# modules, their types in module BTF), and the refusals of that kernel's
+# headers with module BTF, or all BTF, turned off.
 #
 # The install step writes real files: /lib/modules/KVER/updates/dkms (KVER is
 # not the running kernel, so nothing is loaded) and the modprobe.d policy in
@@ -22,6 +25,7 @@ made_moddir=0
 cleanup() {
 	dkms remove "${args[@]}" --all >/dev/null 2>&1
 	[ "$made_moddir" = 1 ] && rm -rf "/lib/modules/$kver"
+	[ "${mkdir_mod:-0}" = 1 ] && rm -rf "/lib/modules/$mkver"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -80,5 +84,55 @@ for t in 6.1 7.2; do
 	step "dkms build declines $(kernel_release "$t")" 77 \
 		dkms build "${args[@]}" -k "$(kernel_release "$t")" --kernelsourcedir "$(kernel_kdir "$t")"
 done
+
+# CXL and DAX modular: the layouts come from cxl_core.ko and dax.ko of the
+# installed kernel, as on RHEL 10 or Fedora.  Its modules are "installed"
+# as a package would put them: /lib/modules/KVER/kernel.
+tag=6.12-mod
+"$SR_TOP/scripts/fetch-kernel.sh" "$tag" >/dev/null || fail "build-kernel.sh $tag"
+mkver=$(kernel_release "$tag")
+mkdir_mod=0
+if [ ! -e "/lib/modules/$mkver" ]; then
+	mkdir -p "/lib/modules/$mkver"
+	ln -s "$(kernel_root "$tag")/lib/modules/$mkver/kernel" "/lib/modules/$mkver/kernel"
+	mkdir_mod=1
+fi
+step "dkms build for $mkver (modular CXL and DAX)" 0 \
+	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$(kernel_kdir "$tag")"
+log="$tmp/dkms/dax-hmem-sr/$ver/build/make.log"
+expect_match "$mkver: layouts read from module BTF (cxl_core.ko, dax.ko)" \
+	"$tmp/dkms/dax-hmem-sr/$ver/build/generated/sr_config.h" 'SR_OFF_CXL_REGION_PARAMS_RES [0-9]+.*cxl_core\.ko'
+for ko in dax_hmem_sr cxl_sr_helper; do
+	f=$(ls "$tmp/dkms/dax-hmem-sr/$ver/$mkver/x86_64/module/$ko.ko"* 2>/dev/null | head -n1)
+	[ -n "$f" ] && [ "$(modinfo -F vermagic "$f" | awk '{ print $1 }')" = "$mkver" ] &&
+		pass "$ko built for $mkver" || fail "$ko not built for $mkver"
+done
+grep -q warning: "$log" && fail "$mkver: warnings in $log" || pass "$mkver: no warnings"
+
+# The same kernel's headers with module BTF off: declined, naming the option
+# (conftest.sh exit 77; dkms reports a failed build, make.log has the line),
+# and with BTF off altogether: dkms declines by BUILD_EXCLUSIVE_CONFIG.
+for off in CONFIG_DEBUG_INFO_BTF_MODULES CONFIG_DEBUG_INFO_BTF; do
+	fake="$tmp/kdir-no-${off#CONFIG_}"
+	mkdir -p "$fake"
+	cp "$(kernel_kdir "$tag")/Makefile" "$fake/"
+	ln -s "$(kernel_kdir "$tag")/Module.symvers" "$fake/Module.symvers"
+	sed "s/^$off=y/# $off is not set/" "$(kernel_kdir "$tag")/.config" >"$fake/.config"
+	rc=0
+	"$SR_TOP/scripts/conftest.sh" "$fake" "$mkver" "$tmp/gen" >"$tmp/out" 2>&1 || rc=$?
+	[ "$rc" = 77 ] && pass "conftest.sh without $off: exit 77" || fail "conftest.sh without $off: exit $rc"
+	want=$([ "$off" = CONFIG_DEBUG_INFO_BTF ] && echo "built without CONFIG_DEBUG_INFO_BTF:" ||
+	       echo "CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES")
+	expect_match "conftest.sh without $off: one line naming it" "$tmp/out" "^dax-hmem-sr: not building for $mkver: .*$want"
+	[ "$(wc -l <"$tmp/out")" = 1 ] && pass "conftest.sh without $off: that one line only" ||
+		fail "conftest.sh without $off: $(wc -l <"$tmp/out") lines"
+done
+step "dkms build without module BTF fails the build" 10 \
+	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$tmp/kdir-no-DEBUG_INFO_BTF_MODULES" --force
+expect_match "dkms without module BTF: make.log names the option" "$log" \
+	"not building for $mkver: CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES"
+step "dkms build without BTF declines (BUILD_EXCLUSIVE_CONFIG)" 77 \
+	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$tmp/kdir-no-DEBUG_INFO_BTF" --force
+[ "$mkdir_mod" = 1 ] && rm -rf "/lib/modules/$mkver"
 
 tally

@@ -59,7 +59,7 @@ for tag in $(awk '!/^#/ && $1 != "" { print $1 }' "$expected" | sort -u); do
 	done < <(grep -v '^#' "$expected")
 	# Every table field has an expectation, so a new row cannot go untested.
 	while read -r field _; do
-		grep -Eq "^$tag[[:space:]]+$field[[:space:]]" "$expected" ||
+		grep -Eq "^${tag}[[:space:]]+${field}[[:space:]]" "$expected" ||
 			fail "$tag $field: read ($out/$tag.txt) but not in layouts.expected"
 	done < <(awk 'NR > 1 && $1 !~ /^dax-hmem-sr:/ { print $1 }' "$out/$tag.txt")
 done
