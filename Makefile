@@ -42,8 +42,10 @@ clean:
 # The user-space tool: not part of "all", so DKMS builds need no libkmod-dev.
 TOOL_OUT ?= tool
 TOOL_SRC := $(wildcard src/tool/*.c)
-TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(shell pkg-config --cflags libkmod)
-TOOL_LIBS := $(shell pkg-config --libs libkmod)
+# Recursive (=), so pkg-config runs only for "make tool": a module build on a
+# machine without libkmod-dev (DKMS) must not print its complaints.
+TOOL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror $(shell pkg-config --cflags libkmod)
+TOOL_LIBS = $(shell pkg-config --libs libkmod)
 
 tool: $(TOOL_OUT)/dax-hmem-sr
 

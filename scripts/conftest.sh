@@ -66,7 +66,6 @@ for sym in alloc_dax_region devm_create_dev_dax memregion_alloc; do
 	exported "$sym" || fail "$sym is not exported by $kver: unsupported kernel"
 done
 
-
 # --- Can its private layouts be read? ---------------------------------------
 # Never a blind build: without BTF the layouts cannot be checked.
 [ "$(config_val CONFIG_DEBUG_INFO_BTF)" = y ] ||

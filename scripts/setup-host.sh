@@ -23,17 +23,49 @@ archive_uri() {
 	echo "${uri%/}"
 }
 
-if [ ! -f "$SRC" ]; then
+# The suites this project needs that the machine's own sources lack: a suite
+# listed twice makes apt warn on every call.  The machine's files are only
+# read, never changed.
+configured_suites() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && awk '$1 == "deb" { for (i = 2; i <= NF; i++)
+			if ($i ~ /:\/\//) { print $(i + 1); break } }' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$SRC" ] &&
+			sed -n 's/^Suites:[[:space:]]*//p' "$f" | tr ' ' '\n'
+	done
+}
+have=" $(configured_suites | sort -u | tr '\n' ' ') "
+suites=
+for s in bookworm-backports trixie trixie-backports sid; do
+	case $have in *" $s "*) ;; *) suites="$suites $s" ;; esac
+done
+suites=${suites# }
+
+want=$(mktemp)
+if [ -n "$suites" ]; then
 	uri=$(archive_uri)
-	cat >"$SRC" <<SOURCES
+	cat >"$want" <<SOURCES
 # Added by dax-hmem-sr scripts/setup-host.sh: kernels and guest tools of
 # other Debian releases, fetched with apt-get download, never installed.
+# Only the suites the machine's own sources do not list.
 Types: deb
 URIs: $uri
-Suites: bookworm-backports trixie trixie-backports sid
+Suites: $suites
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
+fi
+changed=0
+if [ -s "$want" ]; then
+	cmp -s "$want" "$SRC" || { cp "$want" "$SRC"; changed=1; }
+elif [ -f "$SRC" ]; then
+	rm -f "$SRC"; changed=1
+fi
+rm -f "$want"
+if [ ! -f "$PIN" ]; then
 	cat >"$PIN" <<'PREF'
 # Never upgrade the host from these suites; qemu is asked for by release.
 Package: *
@@ -52,8 +84,9 @@ Package: *
 Pin: release n=bookworm-backports
 Pin-Priority: 100
 PREF
-	apt-get update -qq
-elif [ -z "$(find /var/lib/apt/lists -name '*_dists_sid_*Packages*' -print -quit)" ]; then
+	changed=1
+fi
+if [ "$changed" = 1 ] || [ -z "$(find /var/lib/apt/lists -name '*_dists_sid_*Packages*' -print -quit)" ]; then
 	apt-get update -qq
 fi
 
