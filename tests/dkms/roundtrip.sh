@@ -106,7 +106,9 @@ mkver=$(kernel_release "$tag")
 mkdir_mod=0
 if [ ! -e "/lib/modules/$mkver" ]; then
 	mkdir -p "/lib/modules/$mkver"
-	ln -s "$(kernel_root "$tag")/lib/modules/$mkver/kernel" "/lib/modules/$mkver/kernel"
+	for f in kernel modules.order modules.builtin modules.builtin.modinfo; do
+		ln -s "$(kernel_root "$tag")/lib/modules/$mkver/$f" "/lib/modules/$mkver/$f"
+	done
 	mkdir_mod=1
 fi
 step "dkms build for $mkver (modular CXL and DAX)" 0 \
@@ -120,6 +122,13 @@ for ko in dax_hmem_sr cxl_sr_helper; do
 		pass "$ko built for $mkver" || fail "$ko not built for $mkver"
 done
 grep -q warning: "$log" && fail "$mkver: warnings in $log" || pass "$mkver: no warnings"
+step "dkms install for $mkver" 0 dkms install "${args[@]}" -k "$mkver"
+[ "$(ls /lib/modules/"$mkver"/updates/dkms/{dax_hmem_sr,cxl_sr_helper}.ko* 2>/dev/null | wc -l)" = 2 ] &&
+	pass "$mkver: both modules installed" || fail "$mkver: modules not installed"
+modinfo -k "$mkver" -F depends cxl_sr_helper 2>/dev/null | grep -qw cxl_core &&
+	pass "$mkver: cxl_sr_helper depends on the cxl_core module" ||
+	fail "$mkver: cxl_sr_helper does not depend on cxl_core"
+step "dkms uninstall for $mkver" 0 dkms uninstall "${args[@]}" -k "$mkver"
 
 # The same kernel's headers with module BTF off: declined, naming the option
 # (conftest.sh exit 77; dkms reports a failed build, make.log has the line),

@@ -162,6 +162,17 @@ load() {
 	done
 }
 
+# insmod_hard MODULE: insmod it past modprobe.d (no softdep, no install
+# line), after the modules it links against, which any loader must load
+# first (dax.ko and cxl_core.ko where DAX and CXL are modular).
+insmod_hard() {
+	for _d in $(modinfo -F depends "$1" 2>/dev/null | tr ',' ' '); do
+		grep -q "^${_d} " /proc/modules || insmod_hard "$_d"
+	done
+	echo "\$ insmod $1"
+	insmod "$(modinfo -n "$1")" 2>&1 || echo "[insmod $1: rc=$?]"
+}
+
 # Udev would load these by alias as devices appear; here they load in a
 # fixed order so runs are repeatable.  dax_hmem is loaded by the alias of
 # hmem_platform.0, as udev does, so an installed replacement answering the
@@ -176,10 +187,7 @@ load_all() {
 		settle ;;
 	insmod)
 		for _m in dax_cxl device_dax kmem; do
-			echo "\$ insmod $_m"
-			insmod "$($MODPROBE -n -v --ignore-install "$_m" 2>/dev/null |
-				awk '$1 == "insmod" { f = $2 } END { print f }')" 2>&1 ||
-				echo "[insmod $_m: rc=$?]"
+			insmod_hard "$_m"
 		done
 		settle ;;
 	esac
