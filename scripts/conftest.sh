@@ -215,7 +215,7 @@ while read -r _ mod opt; do
 	done
 	[ ${#missing[@]} -gt 0 ] || continue
 	[ "$(config_val "$opt")" = m ] || continue
-	ko=$(find "$moddir" -name "$mod.ko*" 2>/dev/null | sort | head -n1)
+	ko=$(find -L "$moddir" -name "$mod.ko*" 2>/dev/null | sort | head -n1)
 	[ -n "$ko" ] ||
 		fail "$mod is modular ($opt=m) and no $mod.ko is under $moddir: install" \
 			"the kernel's modules, or pass SR_MODDIR=<unpacked image>/lib/modules/$kver"
@@ -346,4 +346,6 @@ fi
 if ! cmp -s "$tmp/sr_config.h" "$out/sr_config.h"; then
 	mv "$tmp/sr_config.h" "$out/sr_config.h"
 fi
-say "configured for $kver (BTF: $btf)"
+mods=
+[ ${#searched[@]} -eq 0 ] || mods=", $(printf '%s.ko\n' "${!searched[@]}" | sort | paste -sd, | sed 's/,/, /g')"
+say "configured for $kver (BTF: $btf$mods)"

@@ -54,7 +54,11 @@ printf '#!/bin/sh\necho "Package libkmod was not found in the pkg-config search 
 chmod +x "$tmp/nopc/pkg-config"
 step "dkms build for $kver" 0 env PATH="$tmp/nopc:$PATH" \
 	dkms build "${args[@]}" -k "$kver" --kernelsourcedir "$kdir"
-if grep -q 'pkg-config\|Package libkmod' "$tmp/dkms/dax-hmem-sr/$ver/build/make.log"; then
+# A successful build's log moves next to its modules.
+blog="$tmp/dkms/dax-hmem-sr/$ver/$kver/x86_64/log/make.log"
+if [ ! -s "$blog" ]; then
+	fail "DKMS build log: no $blog"
+elif grep -q 'pkg-config\|Package libkmod' "$blog"; then
 	fail "DKMS build log: pkg-config noise"
 else
 	pass "DKMS build log: no pkg-config noise (pkg-config failing, as without libkmod-dev)"
@@ -103,6 +107,7 @@ done
 tag=6.12-mod
 "$SR_TOP/scripts/fetch-kernel.sh" "$tag" >/dev/null || fail "build-kernel.sh $tag"
 mkver=$(kernel_release "$tag")
+mkre=${mkver//+/\\+}	# for grep -E: the release has a '+'
 mkdir_mod=0
 if [ ! -e "/lib/modules/$mkver" ]; then
 	mkdir -p "/lib/modules/$mkver"
@@ -113,15 +118,15 @@ if [ ! -e "/lib/modules/$mkver" ]; then
 fi
 step "dkms build for $mkver (modular CXL and DAX)" 0 \
 	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$(kernel_kdir "$tag")"
-log="$tmp/dkms/dax-hmem-sr/$ver/build/make.log"
 expect_match "$mkver: layouts read from module BTF (cxl_core.ko, dax.ko)" \
-	"$tmp/dkms/dax-hmem-sr/$ver/build/generated/sr_config.h" 'SR_OFF_CXL_REGION_PARAMS_RES [0-9]+.*cxl_core\.ko'
+	"$tmp/dkms/dax-hmem-sr/$ver/$mkver/x86_64/log/make.log" "configured for $mkre \\(BTF: .*vmlinux, cxl_core\\.ko, dax\\.ko\\)"
 for ko in dax_hmem_sr cxl_sr_helper; do
 	f=$(ls "$tmp/dkms/dax-hmem-sr/$ver/$mkver/x86_64/module/$ko.ko"* 2>/dev/null | head -n1)
 	[ -n "$f" ] && [ "$(modinfo -F vermagic "$f" | awk '{ print $1 }')" = "$mkver" ] &&
 		pass "$ko built for $mkver" || fail "$ko not built for $mkver"
 done
-grep -q warning: "$log" && fail "$mkver: warnings in $log" || pass "$mkver: no warnings"
+grep -q warning: "$tmp/dkms/dax-hmem-sr/$ver/$mkver/x86_64/log/make.log" &&
+	fail "$mkver: warnings in the build log" || pass "$mkver: no warnings"
 step "dkms install for $mkver" 0 dkms install "${args[@]}" -k "$mkver"
 [ "$(ls /lib/modules/"$mkver"/updates/dkms/{dax_hmem_sr,cxl_sr_helper}.ko* 2>/dev/null | wc -l)" = 2 ] &&
 	pass "$mkver: both modules installed" || fail "$mkver: modules not installed"
@@ -138,20 +143,23 @@ for off in CONFIG_DEBUG_INFO_BTF_MODULES CONFIG_DEBUG_INFO_BTF; do
 	mkdir -p "$fake"
 	cp "$(kernel_kdir "$tag")/Makefile" "$fake/"
 	ln -s "$(kernel_kdir "$tag")/Module.symvers" "$fake/Module.symvers"
+	ln -s "$(kernel_kdir "$tag")/include" "$fake/include"	# dkms checks it is there
 	sed "s/^$off=y/# $off is not set/" "$(kernel_kdir "$tag")/.config" >"$fake/.config"
 	rc=0
 	"$SR_TOP/scripts/conftest.sh" "$fake" "$mkver" "$tmp/gen" >"$tmp/out" 2>&1 || rc=$?
 	[ "$rc" = 77 ] && pass "conftest.sh without $off: exit 77" || fail "conftest.sh without $off: exit $rc"
 	want=$([ "$off" = CONFIG_DEBUG_INFO_BTF ] && echo "built without CONFIG_DEBUG_INFO_BTF:" ||
-	       echo "CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES")
-	expect_match "conftest.sh without $off: one line naming it" "$tmp/out" "^dax-hmem-sr: not building for $mkver: .*$want"
+	       echo "CONFIG_(DAX|CXL_BUS)=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES")
+	expect_match "conftest.sh without $off: one line naming it" "$tmp/out" "^dax-hmem-sr: not building for $mkre: .*$want"
 	[ "$(wc -l <"$tmp/out")" = 1 ] && pass "conftest.sh without $off: that one line only" ||
 		fail "conftest.sh without $off: $(wc -l <"$tmp/out") lines"
 done
 step "dkms build without module BTF fails the build" 10 \
 	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$tmp/kdir-no-DEBUG_INFO_BTF_MODULES" --force
-expect_match "dkms without module BTF: make.log names the option" "$log" \
-	"not building for $mkver: CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES"
+# a failed build's log stays in the build directory
+expect_match "dkms without module BTF: make.log names the option" \
+	"$tmp/dkms/dax-hmem-sr/$ver/build/make.log" \
+	"not building for $mkre: CONFIG_(DAX|CXL_BUS)=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES"
 step "dkms build without BTF declines (BUILD_EXCLUSIVE_CONFIG)" 77 \
 	dkms build "${args[@]}" -k "$mkver" --kernelsourcedir "$tmp/kdir-no-DEBUG_INFO_BTF" --force
 [ "$mkdir_mod" = 1 ] && rm -rf "/lib/modules/$mkver"
