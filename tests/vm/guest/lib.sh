@@ -372,8 +372,10 @@ dax_summary() {
 }
 
 # Kernel trouble a user would report, whatever the scenario expects.
+# Reports, not mentions: a debug kernel says "RCU lockdep checking is
+# enabled" at boot, its reports look like these.
 bad_lines() {
-	dmesg | grep -E 'WARNING:|BUG:|Oops|kernel BUG|lockdep|circular locking|Call Trace:|general protection|Kernel panic'
+	dmesg | grep -E 'WARNING:|BUG:|Oops|kernel BUG|lockdep:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|KASAN:|UBSAN:|ODEBUG:|list_(add|del) corruption|blocked for more than|soft lockup|Call Trace:|general protection|Kernel panic'
 }
 
 # The errno of a failed kmem probe, as "could not reserve region" ends.
