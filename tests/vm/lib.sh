@@ -27,9 +27,11 @@ kernel_moddir() {
 	die "no modules for $1 under $root"
 }
 
-# system_field SYSTEM COLUMN (systems.conf): 2 = kernel tag, 3 = modules, 4 = rows
+# system_field SYSTEM COLUMN (systems.conf): 2 = kernel tag, 3 = modules, 4 = rows,
+# 5 = checks, 6 = kernel args (both empty for "-" or none)
 system_field() {
-	awk -v s="$1" -v c="$2" '!/^#/ && $1 == s { print $c; f = 1 } END { exit !f }' \
+	awk -v s="$1" -v c="$2" '!/^#/ && $1 == s { print ($c == "-" ? "" : $c); f = 1 }
+		END { exit !f }' \
 		"$VM_DIR/systems.conf" || die "unknown system '$1' (tests/vm/systems.conf)"
 }
 system_is_pair() { [ "$(system_field "$1" 3)" = pair ]; }

@@ -73,7 +73,8 @@ for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -s ../bin/kmod "$r/usr/sbin/$a"
 done
 install -m 755 "$VM_DIR/guest/init" "$r/init"
-install -m 644 "$VM_DIR/guest/lib.sh" "$VM_DIR/guest/stress.sh" "$r/vm/"
+install -m 644 "$VM_DIR/guest/lib.sh" "$VM_DIR/guest/stress.sh" "$VM_DIR/guest/leaks.sh" \
+	"$VM_DIR/guest/faults.sh" "$r/vm/"
 gcc -static -O2 -Wall -Wextra -Werror -o "$r/usr/bin/kexec-file" "$VM_DIR/kexec-file.c"
 cp "$vmlinuz" "$r/boot/vmlinuz"
 

@@ -64,6 +64,9 @@ read -r devs commit args < <(awk -v s="$scn" '!/^#/ && $1 == s {
 	END { exit !f }' "$VM_DIR/scenarios.conf") || die "unknown scenario '$scn'"
 read -r status checks < <(expected_row "${esys:-$sys}" "$scn") ||
 	die "no row for ${esys:-$sys} $scn in expected.tbl"
+# the system's own checks (systems.conf), e.g. no leak on the debug kernel
+sys_checks=$(system_field "$sys" 5)
+checks="$checks ${sys_checks//,/ }"
 
 # Stress counts divided by VM_STRESS_DIV (the CI suite runs a tenth or so;
 # tests/vm/stress.sh runs the full counts), never below one cycle.
@@ -86,6 +89,9 @@ if [[ $args == *vmstress=* ]]; then
 	done
 	args=$new
 fi
+
+sys_args=$(system_field "$sys" 6)
+args="$args ${sys_args//,/ }"
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")

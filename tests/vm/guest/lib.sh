@@ -222,6 +222,15 @@ offline_cxl_memory() {
 	done
 }
 
+# Offline every memory block of the dax devices HMEM owns.
+offline_hmem_memory() {
+	for _d in /sys/bus/dax/devices/*; do
+		[ "$(dax_owner "$_d")" = hmem ] || continue
+		[ "$(dax_driver "$_d")" = kmem ] || continue
+		daxctl offline-memory "${_d##*/}" >/dev/null 2>&1 || return 1
+	done
+}
+
 # The ownership handover of issue 6: refused while the memory is online,
 # done by removing cxl_acpi once it is offline.  HANDOVER is
 # refused-<first step>[,<second step>...]: refused (modprobe -r failed and
@@ -580,6 +589,7 @@ main_test() {
 	sec "sr ranges"; sr_ranges
 	report before
 	mem0=$(memtotal_kb)
+	leaks_enabled && leaks_start
 	sec "load"
 	${VM_LOAD:-load_all}
 	[ -n "$(arg vmhandover)" ] && handover
@@ -639,6 +649,10 @@ EOF
 		# a broken install may keep dax_hmem_sr out: the tool still answers
 		tool_checks
 		extra="$extra doctor=$DOCTOR"
+	fi
+	if leaks_enabled; then
+		leaks_all
+		extra="$extra $LEAKS"
 	fi
 	sec "dmesg"; dmesg
 	sec "bad lines"; bad_lines

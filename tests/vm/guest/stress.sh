@@ -35,14 +35,6 @@ wait_for() {
 	return 1
 }
 
-offline_hmem_memory() {
-	for _d in /sys/bus/dax/devices/*; do
-		[ "$(dax_owner "$_d")" = hmem ] || continue
-		[ "$(dax_driver "$_d")" = kmem ] || continue
-		daxctl offline-memory "${_d##*/}" >/dev/null 2>&1 || return 1
-	done
-}
-
 load_hmem() { $MODPROBE -b "$(cat /sys/bus/platform/devices/hmem_platform.0/modalias)"; }
 
 stress_cycle() {

@@ -1,0 +1,74 @@
+# Kmemleak on the debug kernel (issue 13), guest side, sourced by lib.sh.
+# After a scenario: what the pair allocated that nothing references any
+# more, while it is loaded and again after it is unloaded (memory offlined
+# first, as a user would have to).
+#
+#   leaks_start          before the scenario: forget what boot left
+#   leaks_check NAME     scan twice, print the pair's objects under
+#                        "=== SECTION kmemleak NAME", return their count
+#   leaks_unload         offline HMEM's memory, remove the pair; sets
+#                        UNLOAD=ok or refused:<step>
+#   leaks_all            all three after the scenario; sets LEAKS
+#
+# An object is the pair's when a frame of its allocation backtrace names one
+# of the two modules, or is a bare module address: kmemleak prints the
+# backtrace when it is read, so the frames of an unloaded module (the pair
+# after leaks_unload or a reload) have no name any more.
+# shellcheck shell=sh
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+leaks_enabled() { [ -w "$KMEMLEAK" ]; }
+
+leaks_start() { echo clear >"$KMEMLEAK"; }
+
+# The pair's unreferenced objects, one record each, blank-line separated.
+pair_leaks() {
+	awk '
+		/^unreferenced object/ { flush(); rec = $0; mine = 0; next }
+		rec != "" {
+			rec = rec "\n" $0
+			if ($0 ~ /\[(dax_hmem_sr|cxl_sr_helper)\]$/ ||
+			    $0 ~ /\[<ffffffff[c-f][0-9a-f]*>\] 0xffffffff[c-f][0-9a-f]*$/)
+				mine = 1
+		}
+		function flush() { if (rec != "" && mine) print rec "\n"; rec = "" }
+		END { flush() }' "$KMEMLEAK"
+}
+
+leaks_check() {
+	# objects younger than 5 s are not reported; two scans so that a
+	# pointer moved during the first one is not taken for a leak
+	sleep 5
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	pair_leaks >/tmp/leaks.$1
+	sec "kmemleak $1 (t=$(uptime_s))"
+	cat /tmp/leaks.$1
+	return "$(grep -c '^unreferenced object' /tmp/leaks.$1)"
+}
+
+leaks_unload() {
+	UNLOAD=ok
+	sec "unload the pair (t=$(uptime_s))"
+	if ! offline_hmem_memory; then
+		UNLOAD=refused:offline
+		return
+	fi
+	settle
+	for _m in dax_hmem_sr cxl_sr_helper; do
+		grep -q "^$_m " /proc/modules || continue
+		echo "\$ modprobe -r $_m"
+		$MODPROBE -r "$_m" 2>&1 || { UNLOAD=refused:$_m; return; }
+	done
+	settle
+}
+
+# LEAKS gets the result fields: leaks=N unload=... leaksafter=N
+leaks_all() {
+	leaks_check loaded
+	_l=$?
+	leaks_unload
+	leaks_check unloaded
+	LEAKS="leaks=$_l unload=$UNLOAD leaksafter=$?"
+}
