@@ -33,6 +33,7 @@ void cxl_sr_unclaim(const struct range *range);
 
 int cxl_sr_gate_close(void);
 void cxl_sr_gate_open(void);
+void cxl_sr_gate_abandon(void);
 
 bool cxl_sr_initial_pass_done(void);
 void cxl_sr_set_initial_pass_done(void);

@@ -46,7 +46,9 @@ fi
 rm -f "$build/.built"
 # Build output is what .gitignore lists: never copied (an in-tree build's
 # *.mod would name the tree's objects), and kept in the copy for make.
-rsync -a --delete --exclude .git --filter=':- .gitignore' "$SR_TOP/" "$build/src/"
+# Changed files by checksum, written with the time of the copy, not the
+# source's: a source from another tree may be older than the objects here.
+rsync -rlpc --delete --exclude .git --filter=':- .gitignore' "$SR_TOP/" "$build/src/"
 
 log="$build/make.log"
 if [ "$compiler" = host ]; then

@@ -41,9 +41,22 @@ struct held {
 /* How long the gate waits for dax_hmem_sr when it closed on its own */
 #define GATE_TIMEOUT	(60 * HZ)
 
+/*
+ * The gate is closed while dax_hmem_sr has closes not yet opened (one per
+ * queued decision pass), or while the helper holds it on its own for a
+ * dax_hmem_sr still to come (the fallback, ended by the timeout or taken
+ * over by dax_hmem_sr's first close).  Both under cxl_sr_lock.
+ */
 static struct device *gate;
-static bool gate_closed;
+static unsigned int gate_closes;
+static bool gate_fallback;
 static LIST_HEAD(held_regions);
+
+static bool gate_closed(void)
+{
+	lockdep_assert_held(&cxl_sr_lock);
+	return gate_closes || gate_fallback;
+}
 
 static struct held *find_held(struct device *dev)
 {
@@ -123,7 +136,7 @@ static void release_unowned(struct work_struct *work)
 	LIST_HEAD(release);
 
 	scoped_guard(mutex, &cxl_sr_lock) {
-		if (gate_closed)
+		if (gate_closed())
 			return;
 		list_for_each_entry_safe(h, n, &held_regions, list) {
 			struct range range = cxl_sr_dax_region_range(h->dax_region);
@@ -166,10 +179,9 @@ static int hold_existing(struct device *dev, void *data)
 static void gate_timeout_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(gate_timeout, gate_timeout_fn);
 
-static int close_gate(void)
+/* Caller has closed the gate: hold what is there now. */
+static int hold_all(void)
 {
-	scoped_guard(mutex, &cxl_sr_lock)
-		gate_closed = true;
 	flush_work(&release_work);
 	return bus_for_each_dev(&cxl_bus_type, NULL, NULL, hold_existing);
 }
@@ -184,26 +196,55 @@ static int close_gate(void)
  */
 int cxl_sr_gate_close(void)
 {
-	/* dax_hmem_sr is here and will open it: no fallback needed */
-	cancel_delayed_work(&gate_timeout);
-	return close_gate();
+	/* _sync: a timeout running now must not open what this closes */
+	cancel_delayed_work_sync(&gate_timeout);
+	scoped_guard(mutex, &cxl_sr_lock) {
+		/* dax_hmem_sr is here and will open it: the fallback ends */
+		gate_fallback = false;
+		gate_closes++;
+	}
+	return hold_all();
 }
 EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_close, SR_NS_CXL_SR);
 
 /**
- * cxl_sr_gate_open - decisions made: release what HMEM does not own
+ * cxl_sr_gate_open - a decision pass is done: undo its cxl_sr_gate_close()
  *
- * Held regions whose range HMEM claimed stay held (refused, with a log line);
- * the others are attached to dax_cxl from a work item.
+ * Once every close is undone, held regions whose range HMEM claimed stay
+ * held (refused, with a log line); the others are attached to dax_cxl from
+ * a work item.
  */
 void cxl_sr_gate_open(void)
 {
-	cancel_delayed_work(&gate_timeout);
-	scoped_guard(mutex, &cxl_sr_lock)
-		gate_closed = false;
+	scoped_guard(mutex, &cxl_sr_lock) {
+		if (WARN_ON_ONCE(!gate_closes))
+			return;
+		if (--gate_closes || gate_fallback)
+			return;
+	}
 	queue_work(system_long_wq, &release_work);
 }
 EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_open, SR_NS_CXL_SR);
+
+/**
+ * cxl_sr_gate_abandon - dax_hmem_sr will not decide: end the fallback now
+ *
+ * For a dax_hmem_sr that fails to load: regions the helper held for it on
+ * its own go to dax_cxl at once instead of after the timeout.
+ */
+void cxl_sr_gate_abandon(void)
+{
+	cancel_delayed_work_sync(&gate_timeout);
+	scoped_guard(mutex, &cxl_sr_lock) {
+		if (!gate_fallback)
+			return;
+		gate_fallback = false;
+		if (gate_closed())
+			return;
+	}
+	queue_work(system_long_wq, &release_work);
+}
+EXPORT_SYMBOL_NS_GPL(cxl_sr_gate_abandon, SR_NS_CXL_SR);
 
 /* An HMEM claim went away: regions refused for it may bind now. */
 void cxl_sr_gate_recheck(void)
@@ -211,19 +252,54 @@ void cxl_sr_gate_recheck(void)
 	queue_work(system_long_wq, &release_work);
 }
 
-static void dax_region_added(struct device *dev)
+/* Caller holds the device lock of @dev. */
+static void hold_new(struct device *dev)
 {
 	struct range range = cxl_sr_dax_region_range(dev);
 	const char *owner;
 
-	guard(device)(dev);
 	guard(mutex)(&cxl_sr_lock);
 	owner = cxl_sr_hmem_owner(&range);
-	if (!gate_closed && !owner)
+	if (!gate_closed() && !owner)
 		return;
 	hold(dev);
 	if (owner && find_held(dev))
 		refuse(find_held(dev), owner);
+}
+
+static int hold_new_locked(struct device *dev, void *unused)
+{
+	if (cxl_sr_is_dax_region(dev)) {
+		guard(device)(dev);
+		hold_new(dev);
+	}
+	return 0;
+}
+
+/* Regions whose lock the notifier could not take, held from process context */
+static void hold_late_fn(struct work_struct *work)
+{
+	bus_for_each_dev(&cxl_bus_type, NULL, NULL, hold_new_locked);
+}
+
+static DECLARE_WORK(hold_late, hold_late_fn);
+
+/*
+ * Only a trylock here: the notifier runs under the bus's notifier rwsem,
+ * which the driver core takes inside device locks (a probe's
+ * BUS_NOTIFY_BIND_DRIVER), so waiting for a device lock could deadlock
+ * against a probe and a notifier registration.  The region is already on
+ * the bus, so a driver being registered may be probing it: then its lock is
+ * taken, and the work holds it, or finds it bound and records it as CXL's.
+ */
+static void dax_region_added(struct device *dev)
+{
+	if (!device_trylock(dev)) {
+		queue_work(system_long_wq, &hold_late);
+		return;
+	}
+	hold_new(dev);
+	device_unlock(dev);
 }
 
 static void dax_region_deleted(struct device *dev)
@@ -279,10 +355,15 @@ static struct notifier_block cxl_bus_nb = {
 
 static void gate_timeout_fn(struct work_struct *work)
 {
-	pr_warn("dax_hmem_sr did not decide the Soft Reserved ranges within %d s: releasing CXL dax regions to dax_cxl\n",
-		GATE_TIMEOUT / HZ);
-	scoped_guard(mutex, &cxl_sr_lock)
-		gate_closed = false;
+	scoped_guard(mutex, &cxl_sr_lock) {
+		if (!gate_fallback)
+			return;
+		gate_fallback = false;
+		pr_warn("dax_hmem_sr did not decide the Soft Reserved ranges within %d s: releasing CXL dax regions to dax_cxl\n",
+			GATE_TIMEOUT / HZ);
+		if (gate_closed())
+			return;
+	}
 	queue_work(system_long_wq, &release_work);
 }
 
@@ -305,11 +386,12 @@ static void close_if_pending(void)
 	if (cxl_sr_initial_pass_done() ||
 	    !walk_hmem_resources(gate, in_cxl_window))
 		return;
-	if (close_gate())
-		return;
+	scoped_guard(mutex, &cxl_sr_lock)
+		gate_fallback = true;
+	hold_all();
 	pr_info("holding CXL dax regions until dax_hmem_sr decides the Soft Reserved ranges\n");
-	request_module_nowait("dax_hmem_sr");
 	schedule_delayed_work(&gate_timeout, GATE_TIMEOUT);
+	request_module_nowait("dax_hmem_sr");
 }
 
 int cxl_sr_gate_init(void)
@@ -333,9 +415,12 @@ void cxl_sr_gate_exit(void)
 {
 	cancel_delayed_work_sync(&gate_timeout);
 	bus_unregister_notifier(&cxl_bus_type, &cxl_bus_nb);
-	scoped_guard(mutex, &cxl_sr_lock)
-		gate_closed = false;
+	scoped_guard(mutex, &cxl_sr_lock) {
+		gate_fallback = false;
+		gate_closes = 0;
+	}
 	cxl_sr_claims_exit();
+	cancel_work_sync(&hold_late);
 	release_unowned(NULL);
 	cancel_work_sync(&release_work);
 	root_device_unregister(gate);

@@ -35,7 +35,11 @@ EXPORT_SYMBOL_NS_GPL(cxl_sr_set_initial_pass_done, SR_NS_CXL_SR);
 
 static int __init cxl_sr_helper_init(void)
 {
-	return cxl_sr_gate_init();
+	int rc = cxl_sr_gate_init();
+
+	if (rc)
+		pr_err("cannot set up the gate for dax_cxl (%d): not loaded\n", rc);
+	return rc;
 }
 
 static void __exit cxl_sr_helper_exit(void)

@@ -28,12 +28,22 @@ struct region_walk {
 	unsigned int nr;
 };
 
-/* @dev's HPA resource if it is a committed region meeting @range; device locked */
+/*
+ * @dev's HPA resource if it is a committed region meeting @range; device
+ * locked.  Only a region bound to the region driver: unregister_region()
+ * frees params.res and the targets after device_del() without the device
+ * lock, but device_del() first releases the driver, which needs the lock.
+ * So while it is held and the driver bound, the teardown cannot have passed
+ * that point; an unbound region may be past it, and is not read.
+ */
 static struct resource *committed_res(struct device *dev, const struct range *range)
 {
-	struct resource *res = sr_region_res(dev);
+	struct resource *res;
 
 	device_lock_assert(dev);
+	if (!dev->driver)
+		return NULL;
+	res = sr_region_res(dev);
 	if (sr_region_state(dev) != SR_CXL_CONFIG_COMMIT || !res)
 		return NULL;
 	if (res->start > range->end || res->end < range->start)
@@ -121,10 +131,20 @@ static bool is_soft_reserved_for(const struct resource *res, const struct range 
 	       res->start == range->start && res->end == range->end;
 }
 
+/*
+ * No resource_lock (not exported) is held here, so the walk follows no
+ * sibling list, only two pointers from the region's resource, which stays
+ * put while the region is locked and bound: its parent and its first child.
+ * Either is the firmware's entry (e820's, never freed) or, for the parent,
+ * the CXL window, which cxl_acpi frees only after tearing its regions down.
+ * insert_resource() puts an entry of the region's size below the region
+ * and a larger one above it; below, the entry spans the region, so it is the
+ * only child.
+ */
 static int find_soft_reserved(struct device *dev, void *data)
 {
 	struct sr_find *find = data;
-	struct resource *res, *child;
+	struct resource *res, *near;
 
 	if (!is_cxl_region(dev))
 		return 0;
@@ -133,18 +153,13 @@ static int find_soft_reserved(struct device *dev, void *data)
 	res = committed_res(dev, find->range);
 	if (!res)
 		return 0;
-	/* Soft Reserved sits above a smaller region, or below an equal one */
-	if (is_soft_reserved_for(res->parent, find->range)) {
-		find->found = res->parent;
-		return 1;
-	}
-	for (child = res->child; child; child = child->sibling) {
-		if (is_soft_reserved_for(child, find->range)) {
-			find->found = child;
-			return 1;
-		}
-	}
-	return 0;
+	near = READ_ONCE(res->parent);
+	if (!is_soft_reserved_for(near, find->range))
+		near = READ_ONCE(res->child);
+	if (!is_soft_reserved_for(near, find->range))
+		return 0;
+	find->found = near;
+	return 1;
 }
 
 /**

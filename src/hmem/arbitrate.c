@@ -173,8 +173,12 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 	int rc;
 
 	f = kzalloc_obj(*f);
-	if (!f)
+	if (!f) {
+		dev_err(host, "Soft Reserved [mem %#llx-%#llx]: out of memory deciding it: no owner\n",
+			range.start, range.end);
+		hmem_sr_report(&range, "conflict", "out of memory deciding it", NULL, NULL);
 		return -ENOMEM;
+	}
 
 	if (in_window) {
 		rc = gather(&range, f, &nr_regions, &nr_taken);
@@ -185,10 +189,17 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 	rc = sr_decide(&span, in_window, IS_ENABLED(CONFIG_DEV_DAX_CXL), f->region_spans, nr_regions,
 		       f->taken_spans, nr_taken, &f->d);
 	if (rc == -E2BIG) {
-		dev_warn(host, "%pr: too many CXL regions inside, registering it whole\n", res);
-		f->d.nr_pieces = 1;
-		f->d.pieces[0] = span;
-	} else if (rc) {
+		/* still around what dax_cxl holds, so no span gets two owners */
+		dev_warn(host, "%pr: too many CXL regions inside, registering it without cuts at their edges\n",
+			 res);
+		rc = sr_decide(&span, in_window, IS_ENABLED(CONFIG_DEV_DAX_CXL), NULL, 0,
+			       f->taken_spans, nr_taken, &f->d);
+	}
+	if (rc) {
+		dev_err(host, "Soft Reserved [mem %#llx-%#llx]: cannot be decided (%d): no owner\n",
+			range.start, range.end, rc);
+		hmem_sr_report(&range, "conflict", "too many CXL regions and dax_cxl spans in it",
+			       NULL, NULL);
 		goto out;
 	}
 

@@ -13,9 +13,23 @@
 
 static void process_defer_work(struct work_struct *work);
 
+/*
+ * Where the decision of the current binding stands.  Guarded by the device
+ * lock of the host: probe and unbind hold it, the work takes it.  PENDING
+ * of the work item is no substitute: the worker clears it before the run
+ * waits in wait_for_device_probe(), and a range deferred meanwhile would
+ * queue a second pass that decides every range again.
+ */
+enum defer_state {
+	DEFER_IDLE,		/* nothing deferred in this binding yet */
+	DEFER_QUEUED,		/* the pass is queued or waiting to run */
+	DEFER_DECIDED,		/* the pass ran for this binding */
+};
+
 static struct {
 	struct work_struct work;
 	struct device *host;
+	enum defer_state state;
 } defer = {
 	.work = __WORK_INITIALIZER(defer.work, process_defer_work),
 };
@@ -26,9 +40,15 @@ static int decide_deferred(struct device *host, int target_nid,
 	/* ranges outside CXL windows were registered by the probe */
 	if (!hmem_sr_in_cxl_window(res))
 		return 0;
-	return hmem_sr_decide_range(host, target_nid, res);
+	/* a failure is logged and reported: the walk goes on to the next */
+	hmem_sr_decide_range(host, target_nid, res);
+	return 0;
 }
 
+/*
+ * Each queued run closed the gate once (hmem_sr_defer()) and opens it once,
+ * whether it decided or found the binding gone or decided already.
+ */
 static void process_defer_work(struct work_struct *work)
 {
 	struct device *host = defer.host;
@@ -40,8 +60,10 @@ static void process_defer_work(struct work_struct *work)
 
 	/* Not before the wait: a probe needing this lock would deadlock it */
 	scoped_guard(device, host) {
-		if (host->driver != &dax_hmem_sr_platform_driver.driver)
+		if (host->driver != &dax_hmem_sr_platform_driver.driver ||
+		    defer.state != DEFER_QUEUED)
 			break;
+		defer.state = DEFER_DECIDED;
 		cxl_sr_set_initial_pass_done();
 		walk_hmem_resources(host, decide_deferred);
 	}
@@ -51,12 +73,18 @@ static void process_defer_work(struct work_struct *work)
 	put_device(host);
 }
 
+/* The binding ends (unbind, or the probe failed): the next one decides anew. */
+static void defer_reset(void *unused)
+{
+	defer.state = DEFER_IDLE;
+}
+
 /**
- * hmem_sr_defer - queue the decision for a range of @host
- * @host: hmem_platform.0
+ * hmem_sr_defer - defer a range of @host to the decision pass
+ * @host: hmem_platform.0, locked by its probe
  *
- * The first call holds dax_cxl back (cxl_sr_gate_close()) until the work has
- * decided; later calls for other ranges find the work queued already.
+ * The first range of a binding holds dax_cxl back (cxl_sr_gate_close())
+ * and queues the pass; later ranges of the same binding find it queued.
  *
  * Return: 0 or a negative errno.
  */
@@ -64,18 +92,23 @@ int hmem_sr_defer(struct device *host)
 {
 	int rc;
 
-	if (work_pending(&defer.work))
+	device_lock_assert(host);
+	if (defer.state != DEFER_IDLE)
 		return 0;
-	rc = cxl_sr_gate_close();
+	rc = devm_add_action(host, defer_reset, NULL);
 	if (rc)
 		return rc;
-	defer.host = get_device(host);
-	if (!queue_work(dax_hmem_sr_wq, &defer.work))
+	rc = cxl_sr_gate_close();
+	if (rc) {
+		devm_remove_action(host, defer_reset, NULL);
+		return rc;
+	}
+	defer.state = DEFER_QUEUED;
+	defer.host = get_device(host);	/* the same singleton every time */
+	if (!queue_work(dax_hmem_sr_wq, &defer.work)) {
+		/* the run of an ended binding is still queued: it decides for this one */
 		put_device(host);
+		cxl_sr_gate_open();
+	}
 	return 0;
-}
-
-bool hmem_sr_defer_pending(void)
-{
-	return work_pending(&defer.work);
 }

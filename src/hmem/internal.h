@@ -20,7 +20,6 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 
 /* defer.c */
 int hmem_sr_defer(struct device *host);
-bool hmem_sr_defer_pending(void);
 
 /* register.c */
 int hmem_sr_register_piece(struct device *host, int target_nid,

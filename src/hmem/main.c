@@ -46,10 +46,8 @@ static int __init dax_hmem_sr_init(void)
 	int rc;
 
 	rc = check_stock_driver();
-	if (rc) {
-		cxl_sr_gate_open();
-		return rc;
-	}
+	if (rc)
+		goto err_abandon;
 
 	/*
 	 * Start CXL enumeration before the first walk, so the deferred decision
@@ -58,27 +56,44 @@ static int __init dax_hmem_sr_init(void)
 	 * firmware-committed regions assemble, so ask for that too.
 	 */
 	if (IS_ENABLED(CONFIG_DEV_DAX_CXL)) {
-		request_module("cxl_acpi");
-		request_module("cxl_pci");
-		request_module("cxl_mem");
+		static const char * const cxl_modules[] = { "cxl_acpi", "cxl_pci", "cxl_mem" };
+
+		for (int i = 0; i < ARRAY_SIZE(cxl_modules); i++) {
+			rc = request_module(cxl_modules[i]);
+			/* > 0: modprobe's exit status (not installed, blacklisted) */
+			if (rc < 0)
+				pr_warn("cannot ask for %s (%d): ranges in CXL windows are decided without its regions\n",
+					cxl_modules[i], rc);
+		}
 	}
 
 	dax_hmem_sr_wq = alloc_ordered_workqueue("dax_hmem_sr_wq", 0);
-	if (!dax_hmem_sr_wq)
-		return -ENOMEM;
+	if (!dax_hmem_sr_wq) {
+		pr_err("cannot allocate its workqueue\n");
+		rc = -ENOMEM;
+		goto err_abandon;
+	}
 	hmem_sr_report_init();
 	rc = hmem_sr_handover_init();
-	if (rc)
+	if (rc) {
+		pr_err("cannot register its memory and platform notifiers (%d): not loaded\n", rc);
 		goto err_handover;
+	}
 
 	rc = platform_driver_register(&dax_hmem_sr_driver);
-	if (rc)
+	if (rc) {
+		pr_err("cannot register driver %s (%d): not loaded\n",
+		       dax_hmem_sr_driver.driver.name, rc);
 		goto err_driver;
+	}
 
 	/* Last: its probe may queue work, and nothing after it can fail. */
 	rc = platform_driver_register(&dax_hmem_sr_platform_driver);
-	if (rc)
+	if (rc) {
+		pr_err("cannot register driver %s (%d): not loaded\n",
+		       dax_hmem_sr_platform_driver.driver.name, rc);
 		goto err_platform_driver;
+	}
 
 	rc = check_stock_driver();
 	if (rc)
@@ -94,8 +109,9 @@ err_driver:
 err_handover:
 	hmem_sr_report_exit();
 	destroy_workqueue(dax_hmem_sr_wq);
+err_abandon:
 	/* the helper may hold dax_cxl back for us: nothing will decide now */
-	cxl_sr_gate_open();
+	cxl_sr_gate_abandon();
 	return rc;
 }
 

@@ -22,21 +22,28 @@ static int hmem_register_device(struct device *host, int target_nid,
 	 * served") and so loses them on a rebind or reload.  Deciding again
 	 * keeps what CXL bound meanwhile with CXL and gives HMEM the rest.
 	 */
+	int rc;
+
 	if (IS_ENABLED(CONFIG_DEV_DAX_CXL) && hmem_sr_in_cxl_window(res)) {
 		dev_dbg(host, "await CXL initial probe: %pr\n", res);
 		hmem_sr_report(&range, "pending", "waiting for CXL to probe", NULL, NULL);
-		return hmem_sr_defer(host);
+		rc = hmem_sr_defer(host);
+		if (rc) {
+			dev_err(host, "%pr: cannot defer it to the decision (%d): no owner\n",
+				res, rc);
+			hmem_sr_report(&range, "conflict", "could not be deferred to the decision",
+				       NULL, NULL);
+		}
+		return 0;
 	}
 
-	return hmem_sr_decide_range(host, target_nid, res);
+	/* one range failing (logged, reported) must not cost the others */
+	hmem_sr_decide_range(host, target_nid, res);
+	return 0;
 }
 
 static int dax_hmem_sr_platform_probe(struct platform_device *pdev)
 {
-	/* the work is only flushed on module unload: no rebind while pending */
-	if (hmem_sr_defer_pending())
-		return -EBUSY;
-
 	return walk_hmem_resources(&pdev->dev, hmem_register_device);
 }
 

@@ -5,6 +5,8 @@
  * Read-only, root only (debugfs), physical addresses as /proc/iomem shows
  * them to root: /sys/kernel/debug/dax_hmem_sr/ranges.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -54,8 +56,12 @@ void hmem_sr_report(const struct range *range, const char *state,
 	r = find_range(range);
 	if (!r) {
 		r = kzalloc_obj(*r);
-		if (!r)
+		if (!r) {
+			/* dax-hmem-sr then lists it from /proc/iomem, as "unknown" */
+			pr_err("Soft Reserved [mem %#llx-%#llx]: out of memory: not in the report (%s)\n",
+			       range->start, range->end, state);
 			return;
+		}
 		r->range = *range;
 		list_add_tail(&r->list, &sr_ranges);
 	}
@@ -84,8 +90,14 @@ DEFINE_SHOW_ATTRIBUTE(ranges);
 
 void hmem_sr_report_init(void)
 {
+	struct dentry *file;
+
+	/* the report is for people and tools; the driver works without it */
 	sr_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("ranges", 0400, sr_debugfs, NULL, &ranges_fops);
+	file = debugfs_create_file("ranges", 0400, sr_debugfs, NULL, &ranges_fops);
+	if (IS_ERR(file) && PTR_ERR(file) != -ENODEV)
+		pr_warn("no report in debugfs (%ld): dax-hmem-sr status reads /proc/iomem only\n",
+			PTR_ERR(file));
 }
 
 void hmem_sr_report_exit(void)

@@ -91,7 +91,7 @@ if [[ $args == *vmstress=* ]]; then
 fi
 
 sys_args=$(system_field "$sys" 6)
-args="$args ${sys_args//,/ }"
+args="${sys_args//,/ } $args"	# the scenario's own win
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
@@ -121,6 +121,9 @@ else
 	cl=("vmtest=$scn" $args $dbg)
 	tmo=$(( 180 + stress_tmo ))
 fi
+
+# fault injection (guest/faults.sh): some hundred load cycles
+[[ $args == *vmfaults=* ]] && tmo=$(( tmo + ${VM_FAULTS_TIMEOUT:-2400} ))
 
 rc=0
 "$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?

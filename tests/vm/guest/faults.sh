@@ -1,0 +1,349 @@
+# Fault injection on the pair's own paths (issue 13), guest side, sourced by
+# lib.sh.  main_test calls faults_all after its checks when vmfaults= is set.
+#
+#   vmfaults=T,...   triggers, in turn:
+#       loadhelper, loadhmem   both modules loaded (modprobe dax_hmem_sr),
+#                 then dax_cxl; only the init code of cxl_sr_helper or of
+#                 dax_hmem_sr counts (module init)
+#       bind      hmem_platform.0 bound again, with the CXL dax regions
+#                 unbound from dax_cxl before (the probe, the gate's holds,
+#                 the decision work, the pieces, the claims, the report)
+#       handover  cxl_acpi removed (the handover work)
+#   vmfidepth=D      innermost frames of an allocation the filter looks at
+#                    (default 12)
+#
+# For each trigger, kind (failslab, then fail_page_alloc) and N = 1, 2, ...
+# the Nth allocation with the pair's code among the D innermost frames of its
+# stack fails (deeper frames are other drivers' probes the pair started), until a run makes fewer than N.  Each run starts from the
+# normal state (what main_test found: the baseline) and prints
+#   FAULT trigger kind n site=FUNC log=... bad=N owners=... reload=...
+# and FAULTS gets ok, or how many runs were not clean:
+#   site    the pair's innermost function on the failing stack ("quiet": an
+#           __GFP_NOWARN allocation, which fault injection does not dump)
+#   log     the first error or warning the kernel logged after the failure
+#           that is not the dump of the injected failure itself; none is a
+#           failure that went silent
+#   bad     kernel reports (bad_lines) after the failure, the dump excluded
+#   owners  ok: every range owned as in the baseline, or by one owner other
+#           than the baseline's; conflict: some range without a dax device,
+#           which the report shows as conflict (or, when the report's own
+#           allocation failed, leaves out) and the doctor finds;
+#           unloaded: the trigger's modprobe failed and said so, the doctor
+#           finds pair-not-loaded.  Anything else is not clean.
+#   reload  after modprobe -r of the pair and a fresh modprobe: the baseline
+#
+# The count: fault injection fails the call at which its counter (calls that
+# passed the filter while armed) reaches a multiple of "interval".  The
+# counter is not readable, but it only moves while armed, so it is tracked
+# here: after a run that failed call N it stands at the interval used.
+# shellcheck shell=sh
+
+FI=/sys/kernel/debug
+# read by fi_arm and fi_disarm through eval
+# shellcheck disable=SC2034
+FI_COUNT_failslab=0
+# shellcheck disable=SC2034
+FI_COUNT_fail_page_alloc=0
+
+fi_setup() {
+	_d=$FI/$1
+	echo 0 >"$_d/probability"
+	echo N >"$_d/task-filter"
+	echo 2 >"$_d/verbose"
+	echo 0 >"$_d/verbose_ratelimit_interval_ms"
+	echo "$(arg vmfidepth 12)" >"$_d/stacktrace-depth"
+	echo N >"$_d/ignore-gfp-wait"
+	case $1 in
+	failslab) echo N >"$_d/cache-filter" ;;
+	fail_page_alloc) echo N >"$_d/ignore-gfp-highmem"; echo 0 >"$_d/min-order" ;;
+	esac
+}
+
+# The address span of the pair's code, core and init, as loaded now: "LO HI"
+# in 16 hex digits (busybox awk has no 64-bit numbers, so these compare as
+# strings; the shell's arithmetic wraps as the kernel's does).
+pair_span() {
+	_l=$({
+		for _m in dax_hmem_sr cxl_sr_helper; do
+			for _s in /sys/module/$_m/sections/.text* /sys/module/$_m/sections/.init.text \
+				  /sys/module/$_m/sections/.exit.text; do
+				[ -r "$_s" ] && sed 's/^0x//' "$_s"
+			done
+		done
+		grep -E '\[(dax_hmem_sr|cxl_sr_helper)\]$' /proc/kallsyms | cut -d' ' -f1
+	} | sort)
+	[ -n "$_l" ] || return 0
+	echo "$_l" | head -n1 | tr '\n' ' '
+	printf '%016x\n' $(( 0x$(echo "$_l" | tail -n1) + 8192 ))
+}
+
+# The page of a module's init code where it was last loaded ("LO HI"): a
+# reload from the same state puts it there again (fault_run checks that).
+# One module at a time: the two pages lie apart, the pair's other code
+# between them.
+init_span() {
+	[ -r "/sys/module/$1/sections/.init.text" ] || return 0
+	_a=$(sed 's/^0x//' "/sys/module/$1/sections/.init.text")
+	printf '%s %016x\n' "$_a" $(( 0x$_a + 4096 ))
+}
+init_module_of() {
+	case $1 in loadhelper) echo cxl_sr_helper ;; loadhmem) echo dax_hmem_sr ;; esac
+}
+
+# Other modules' code inside the span would let their allocations count.
+span_pure() {
+	grep -E '\[[a-z0-9_]+\]$' /proc/kallsyms | awk -v lo="$1" -v hi="$2" '
+		$4 != "[dax_hmem_sr]" && $4 != "[cxl_sr_helper]" && $1 >= lo && $1 < hi {
+			print $4; exit 1 }'
+}
+
+fi_filter() {
+	for _k in failslab fail_page_alloc; do
+		echo "0x$1" >"$FI/$_k/require-start"
+		echo "0x$2" >"$FI/$_k/require-end"
+	done
+}
+
+# fi_arm KIND N: the Nth filtered call from now on fails
+fi_arm() {
+	eval "_c=\$FI_COUNT_$1"
+	FI_INTERVAL=$(( _c + $2 ))
+	echo "$FI_INTERVAL" >"$FI/$1/interval"
+	echo 1 >"$FI/$1/times"
+	echo 100 >"$FI/$1/probability"
+}
+
+# fi_disarm KIND N: 0 when the failure was injected
+fi_disarm() {
+	echo 0 >"$FI/$1/probability"
+	eval "_c=\$FI_COUNT_$1"
+	if [ "$(cat "$FI/$1/times")" = 0 ]; then
+		[ "$FI_INTERVAL" -gt 1 ] && _c=$FI_INTERVAL
+		eval "FI_COUNT_$1=$_c"
+		return 0
+	fi
+	# fewer than N calls: N - 1, as the run before failed call N - 1
+	[ "$FI_INTERVAL" -gt 1 ] && _c=$(( _c + $2 - 1 ))
+	eval "FI_COUNT_$1=$_c"
+	return 1
+}
+
+# The pair's innermost function on the first injected failure's stack
+# (reliable frames only: "? fn" is a guess of the unwinder).
+fault_site() {
+	dmesg | tail -n +"$(( $1 + 1 ))" | awk '
+		/FAULT_INJECTION: forcing a failure/ { on = 1; next }
+		on && /\[(dax_hmem_sr|cxl_sr_helper)\]/ {
+			for (i = 1; i <= NF; i++) if ($i ~ /\+0x/) {
+				if ($(i - 1) == "?") break
+				sub(/\+.*/, "", $i); print $i; exit
+			}
+		}
+		on && /<\/TASK>/ { exit }'
+}
+
+# The first error or warning since line $1 about the pair's devices or
+# ranges, not counting the dump of the injected failure.
+fault_log() {
+	dmesg -r | tail -n +"$(( $1 + 1 ))" | strip_fault_dumps | awk '
+		/^<[34]>/ && /dax_hmem_sr|cxl_sr_helper|hmem_platform|hmem_sr\.|dax_region[0-9]|Soft Reserved/ {
+			sub(/^<[0-9]+>\[ *[0-9.]+\] /, ""); print; exit }'
+}
+
+owners_all() {
+	sr_ranges | while read -r _b _s; do
+		[ -n "$_b" ] && printf '%s ' "$(owner_of_range "$_b" "$_s")"
+	done
+}
+
+# ok, conflict or unloaded (see the top), else what is wrong
+fault_owners() {
+	_now=$(owners_all)
+	[ "$_now" = "$BASE_OWNERS" ] && { echo ok; return; }
+	case $_now in *double*) echo "double:$_now"; return ;; esac
+	case $_now in *none*) ;; *) echo ok; return ;; esac
+	dax-hmem-sr doctor >/tmp/fault.doctor 2>&1
+	if ! grep -q '^dax_hmem_sr ' /proc/modules; then
+		if [ -n "$(init_module_of "$1")" ] && [ "$FI_RC" != 0 ] &&
+		   grep -q 'finding pair-not-loaded' /tmp/fault.doctor; then
+			echo unloaded
+		else
+			echo "unowned-unloaded:$_now"
+		fi
+		return
+	fi
+	# every range some of which has no dax device: conflict in the report
+	_bad=
+	_i=0
+	for _o in $_now; do
+		_i=$(( _i + 1 ))
+		case $_o in *none*) ;; *) continue ;; esac
+		_b=$(sr_ranges | sed -n "${_i}p" | cut -d' ' -f1)
+		_st=$(awk -v b="$(hex "$_b")" '$1 == b { print $3 }' /sys/kernel/debug/dax_hmem_sr/ranges)
+		# conflict, or left out (the report's own allocation failed): then
+		# the tool lists it from /proc/iomem and the doctor finds it
+		case ${_st:-unreported} in
+		conflict|unreported) ;;
+		*) _bad="$_bad$(hex "$_b"):$_st:$_o," ;;
+		esac
+	done
+	grep -qE 'finding range-(conflict|unowned)' /tmp/fault.doctor || _bad="${_bad}doctor-silent,"
+	if [ -n "$_bad" ]; then echo "unowned:${_bad%,}"; else echo conflict; fi
+}
+
+# settle, cheaper: a few hundred runs with a dozen settles each make the
+# sweep, and every process costs under KASAN in TCG.  Three equal looks,
+# and no range of the report still pending.
+fingerprint_fast() {
+	{
+		cat /proc/iomem /proc/modules /sys/kernel/debug/dax_hmem_sr/ranges
+		ls /sys/bus/dax/devices /sys/bus/dax/drivers/* /sys/bus/cxl/drivers/cxl_dax_region
+	} 2>/dev/null | md5sum
+}
+settle_fast() {
+	_prev= ; _same=0 ; _n=0
+	while [ $_n -lt 150 ]; do
+		_fp=$(fingerprint_fast)
+		if [ "$_fp" = "$_prev" ] && ! grep -qs ' pending ' /sys/kernel/debug/dax_hmem_sr/ranges; then
+			_same=$(( _same + 1 ))
+			[ $_same -ge 3 ] && return 0
+		else
+			_same=0
+		fi
+		_prev=$_fp
+		_n=$(( _n + 1 ))
+		sleep 0.2
+	done
+	echo "VMTEST WARN: state did not settle"
+}
+
+# The normal state, from scratch: the pair and dax_cxl loaded again.  By
+# name: the alias would also run the stock module's guard, twice a run.
+pair_unload() {
+	$MODPROBE -r -q dax_cxl dax_hmem_sr cxl_sr_helper 2>/dev/null
+	settle_fast
+}
+pair_load() {
+	$MODPROBE dax_hmem_sr 2>&1
+	FI_RC=$?
+	settle_fast
+	$MODPROBE dax_cxl 2>&1
+	settle_fast
+}
+
+# trigger_pre/do/restore TRIGGER.  Before "bind", dax_cxl lets go of the
+# CXL dax regions too, so that the gate finds them unbound and holds them.
+trigger_pre() {
+	case $1 in
+	loadhelper|loadhmem) pair_unload ;;
+	bind)
+		echo hmem_platform.0 >/sys/bus/platform/drivers/dax_hmem_sr_platform/unbind
+		for _r in /sys/bus/cxl/drivers/cxl_dax_region/dax_region*; do
+			[ -e "$_r" ] && echo "${_r##*/}" >/sys/bus/cxl/drivers/cxl_dax_region/unbind
+		done
+		settle_fast ;;
+	handover) ;;
+	esac
+}
+trigger_do() {
+	FI_RC=0
+	case $1 in
+	loadhelper|loadhmem) pair_load ;;
+	bind)
+		if echo hmem_platform.0 >/sys/bus/platform/drivers/dax_hmem_sr_platform/bind; then
+			FI_RC=0
+		else
+			FI_RC=1
+		fi
+		settle_fast ;;
+	handover)
+		$MODPROBE -r cxl_acpi 2>&1
+		FI_RC=$?
+		settle_fast ;;
+	esac
+}
+# After a handover the region is gone with its decoders: cxl_acpi back,
+# the region made again where it was, then the pair.
+trigger_restore() {
+	pair_unload
+	if [ "$1" = handover ]; then
+		$MODPROBE cxl_acpi
+		settle_fast
+		if [ ! -e /sys/bus/cxl/devices/region0 ] || [ "$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)" = 0 ]; then
+			cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$(memdev_of "$(t3_bdf 0)")" >/dev/null 2>&1
+			settle_fast
+		fi
+	fi
+	pair_load >/dev/null
+}
+
+# fault_run TRIGGER KIND N; 1 when the run made fewer than N allocations.
+# The load trigger's filter is the modules' init code (where the reload will
+# put it), the others' their code as loaded now.
+fault_run() {
+	FR_T0=$(uptime_s)
+	FR_INIT=$(init_module_of "$1")
+	if [ -n "$FR_INIT" ]; then FR_SPAN=$(init_span "$FR_INIT"); else FR_SPAN=$(pair_span); fi
+	trigger_pre "$1"
+	FR_T1=$(uptime_s)
+	# shellcheck disable=SC2086 # LO HI
+	if ! FR_IMP=$(span_pure $FR_SPAN); then
+		echo "FAULT $1 $2 $3 filter-impure:$FR_IMP"
+		FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+		trigger_restore "$1"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	fi_filter $FR_SPAN
+	FR_MARK=$(dmesg | wc -l)
+	echo "=== fault $1 $2 #$3 (t=$FR_T0)"
+	fi_arm "$2" "$3"
+	trigger_do "$1"
+	if ! fi_disarm "$2" "$3"; then
+		# the module's init code elsewhere this time: the filter missed
+		if [ -n "$FR_INIT" ] && [ "$(init_span "$FR_INIT")" != "$FR_SPAN" ]; then
+			echo "FAULT $1 $2 $3 filter-missed: $FR_INIT init code at $(init_span "$FR_INIT"), not $FR_SPAN"
+			FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+		fi
+		trigger_restore "$1"
+		return 1
+	fi
+	FR_T2=$(uptime_s)
+	FR_SITE=$(fault_site "$FR_MARK")
+	FR_LOG=$(fault_log "$FR_MARK")
+	FR_BAD=$(dmesg | tail -n +"$(( FR_MARK + 1 ))" | strip_fault_dumps | grep -cE "$BAD_RE")
+	FR_OWN=$(fault_owners "$1")
+	FR_T3=$(uptime_s)
+	trigger_restore "$1"
+	if [ "$(owners_all)" = "$BASE_OWNERS" ]; then FR_REL=ok; else FR_REL="FAIL:$(owners_all | tr ' ' '_')"; fi
+	FR_CLEAN=yes
+	[ -n "$FR_LOG" ] || FR_CLEAN=no
+	[ "$FR_BAD" = 0 ] || FR_CLEAN=no
+	case $FR_OWN in ok|conflict|unloaded) ;; *) FR_CLEAN=no ;; esac
+	[ "$FR_REL" = ok ] || FR_CLEAN=no
+	[ $FR_CLEAN = yes ] || FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+	FAULTS_RUNS=$(( FAULTS_RUNS + 1 ))
+	echo "FAULT $1 $2 $3 site=${FR_SITE:-quiet} clean=$FR_CLEAN bad=$FR_BAD owners=$FR_OWN reload=$FR_REL secs=$(awk -v a="$FR_T0" -v b="$FR_T1" -v c="$FR_T2" -v d="$FR_T3" -v e="$(uptime_s)" 'BEGIN { printf "%d(%d+%d+%d+%d)", e - a, b - a, c - b, d - c, e - d }') log=${FR_LOG:-none}"
+	return 0
+}
+
+faults_all() {
+	FAULTS_BAD=0 FAULTS_RUNS=0
+	BASE_OWNERS=$(owners_all)
+	sec "faults (baseline: $BASE_OWNERS; pair code $(pair_span); init code $(init_span cxl_sr_helper), $(init_span dax_hmem_sr))"
+	for FA_K in failslab fail_page_alloc; do fi_setup $FA_K; done
+	for FA_T in $(arg vmfaults | tr ',' ' '); do
+		for FA_K in failslab fail_page_alloc; do
+			FA_N=1
+			while [ $FA_N -le 60 ] && fault_run "$FA_T" "$FA_K" $FA_N; do FA_N=$(( FA_N + 1 )); done
+			[ $FA_N -le 60 ] || { echo "FAULT $FA_T $FA_K over-60"; FAULTS_BAD=$(( FAULTS_BAD + 1 )); }
+			echo "FAULTS-DONE $FA_T $FA_K $(( FA_N - 1 ))"
+		done
+	done
+	# FAULTS goes into main_test's RESULT line (lib.sh)
+	# shellcheck disable=SC2034
+	FAULTS=ok
+	[ "$FAULTS_BAD" = 0 ] || FAULTS="$FAULTS_BAD-of-$FAULTS_RUNS"
+	# shellcheck disable=SC2034
+	[ "$FAULTS_RUNS" -gt 0 ] || FAULTS=none-injected
+}

@@ -70,5 +70,7 @@ leaks_all() {
 	_l=$?
 	leaks_unload
 	leaks_check unloaded
+	# main_test's RESULT line takes it (lib.sh)
+	# shellcheck disable=SC2034
 	LEAKS="leaks=$_l unload=$UNLOAD leaksafter=$?"
 }

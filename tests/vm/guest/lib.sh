@@ -27,6 +27,7 @@
 #                      and the stock dax_hmem loaded by name before the rest
 #   vmtoolhandover=1   after the checks, dax-hmem-sr handover --to hmem (a dry
 #                      run first); RESULT toolhandover=RC:OWNER of the first range
+#   vmfaults=T,...     after the checks, fault injection (faults.sh)
 #   vmbench=1          bench/run.sh: main_bench instead of main_test
 #   vmbenchload=udev   with vmbench=1: every module at once, no settle between
 #   memmap=SIZE%BASE[-OLD]+0xefffffff   the Soft Reserved ranges checked
@@ -383,8 +384,21 @@ dax_summary() {
 # Kernel trouble a user would report, whatever the scenario expects.
 # Reports, not mentions: a debug kernel says "RCU lockdep checking is
 # enabled" at boot, its reports look like these.
+BAD_RE='WARNING:|BUG:|Oops|kernel BUG|lockdep:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|KASAN:|UBSAN:|ODEBUG:|list_(add|del) corruption|blocked for more than|soft lockup|Call Trace:|general protection|Kernel panic'
 bad_lines() {
-	dmesg | grep -E 'WARNING:|BUG:|Oops|kernel BUG|lockdep:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|KASAN:|UBSAN:|ODEBUG:|list_(add|del) corruption|blocked for more than|soft lockup|Call Trace:|general protection|Kernel panic'
+	dmesg | strip_fault_dumps | grep -E "$BAD_RE"
+}
+
+# The kernel log on stdin without the dumps of failures that fault injection
+# forced (faults.sh): each from "FAULT_INJECTION: forcing a failure" to the
+# end of its stack, and for a page the allocator's warning right after it,
+# to the end of its stack.
+strip_fault_dumps() {
+	awk '
+		/FAULT_INJECTION: forcing a failure/ { skip = 1; after = 1; next }
+		after && !skip && /page allocation failure:/ { skip = 1; after = 0; next }
+		skip { if (/<\/TASK>/) skip = 0; next }
+		{ after = 0; print }'
 }
 
 # The errno of a failed kmem probe, as "could not reserve region" ends.
@@ -641,6 +655,10 @@ EOF
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
 		tool_checks
 		extra="$extra doctor=$DOCTOR"
+		if [ -n "$(arg vmfaults)" ]; then
+			faults_all
+			extra="$extra faults=$FAULTS"
+		fi
 		if [ "$(arg vmtoolhandover 0)" = 1 ]; then
 			tool_handover
 			extra="$extra toolhandover=$TOOLHANDOVER"

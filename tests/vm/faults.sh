@@ -1,0 +1,94 @@
+#!/bin/bash
+# faults.sh [-l LOGDIR] [-r LOG]: fault injection on the pair's own paths,
+# on the debug kernel (issue 13).  Boots scenario FAULTS on system dbg
+# (run-test.sh: its expected.tbl row wants every run clean), or with -r
+# reads the log of such a boot (tests/vm/debug-suite.sh), then prints one
+# line per injected failure (guest/faults.sh says how each is judged),
+# grouped by the path the failing allocation belongs to, and checks that
+# every path of the pair was reached:
+#
+#   init      module init of either module
+#   probe     the hmem_platform.0 probe
+#   decision  the decision work and the facts it gathers
+#   piece     registering an HMEM piece
+#   claims    the one-owner claim table
+#   report    the report (debugfs ranges)
+#   records   the handover records and pins of a decided range
+#   handover  the handover work
+#   gate      the gate's holds and releases
+#
+# Exit status: 0 when the test passed and every path was reached.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+logdir="$VM_CACHE/logs/faults-$(date +%Y%m%d-%H%M%S)"
+log=
+while getopts l:r: o; do
+	case $o in
+	l) logdir=$OPTARG ;;
+	r) log=$OPTARG ;;
+	*) die "usage: faults.sh [-l LOGDIR] [-r LOG]" ;;
+	esac
+done
+
+rc=0
+if [ -z "$log" ]; then
+	mkdir -p "$logdir"
+	"$VM_DIR/run-test.sh" -l "$logdir" dbg FAULTS >"$logdir/run-test.out" || rc=$?
+	tail -n3 "$logdir/run-test.out" | head -n1
+	log="$logdir/dbg-FAULTS.log"
+else
+	logdir=$(dirname "$log")
+fi
+[ -f "$log" ] || die "no log $log"
+
+# The path of the pair's innermost function on the failing stack.
+point_of() {
+	case $1 in
+	*_init|check_stock_driver|close_if_pending|find_cxl_acpi) echo init ;;
+	dax_hmem_sr_platform_probe|hmem_register_device) echo probe ;;
+	process_defer_work|decide_deferred|hmem_sr_decide_range|gather|register_pieces|hmem_sr_iomem_*|cxl_sr_regions|hmem_sr_defer)
+		echo decision ;;
+	hmem_sr_register_piece|dax_hmem_sr_probe|add_dax_name) echo piece ;;
+	add_claim|cxl_sr_claim|cxl_sr_claim_cxl) echo claims ;;
+	hmem_sr_report) echo report ;;
+	hmem_sr_track|track_cxl|update_pins_locked) echo records ;;
+	handover_work_fn|take_over) echo handover ;;
+	hold|link_to_gate|close_gate|hold_existing|release_unowned|cxl_sr_gate_*|dax_region_added|cxl_bus_event)
+		echo gate ;;
+	*) echo other ;;
+	esac
+}
+
+declare -A seen=()
+{
+	printf '%-9s %-9s %-16s %3s %-28s %-6s %-10s %-7s %s\n' PATH TRIGGER KIND N SITE CLEAN OWNERS RELOAD "LOG LINE"
+	tr -d '\r' <"$log" | grep -a '^FAULT ' | while read -r _ trig kind n rest; do
+		declare -A f=()
+		for kv in $rest; do
+			case $kv in *=*) f[${kv%%=*}]=${kv#*=} ;; esac
+			[ "${kv%%=*}" = log ] && break
+		done
+		msg=${rest#*log=}
+		case $rest in site=*) ;; *) printf '%-9s %-9s %-16s %3s %s\n' - "$trig" "$kind" "$n" "$rest"; continue ;; esac
+		p=$(point_of "${f[site]}")
+		printf '%-9s %-9s %-16s %3s %-28s %-6s %-10s %-7s %s\n' "$p" "$trig" "$kind" "$n" \
+			"${f[site]}" "${f[clean]}" "${f[owners]}" "${f[reload]}" "$msg"
+	done | sort -s -k1,1
+} >"$logdir/faults.txt"
+cat "$logdir/faults.txt"
+tr -d '\r' <"$log" | grep -a '^FAULTS-DONE ' | awk '{ printf "  %s %s: %d allocation(s) failed in turn\n", $2, $3, $4 }'
+
+for p in $(awk 'NR > 1 { print $1 }' "$logdir/faults.txt"); do seen[$p]=1; done
+miss=
+for p in init probe decision piece claims report records handover gate; do
+	[ -n "${seen[$p]:-}" ] || miss="$miss $p"
+done
+if [ -n "$miss" ]; then
+	echo "faults: never reached:$miss"
+	rc=1
+fi
+unclean=$(awk 'NR > 1 && $6 != "yes"' "$logdir/faults.txt" | wc -l)
+echo "faults: $(($(wc -l <"$logdir/faults.txt") - 1)) injected failures, $unclean not clean, log $log"
+[ "$unclean" = 0 ] || rc=1
+exit "$rc"
