@@ -1,13 +1,13 @@
 #!/bin/bash
 # The test command (README, .ci/run): set the host up, then run every suite.
-#   tests/run.sh [SUITE...]     suites: style unit build dkms vm distro (default: all)
+#   tests/run.sh [SUITE...]     suites: style unit build dkms vm distro debug (default: all)
 # Each suite ends with "N passed, N failed"; this adds them up and fails if
 # any suite failed or printed no tally.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm distro)
+[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm distro debug)
 
 "$top/scripts/setup-host.sh" || exit 1
 "$top/scripts/fetch-kernel.sh" all >/dev/null || exit 1
@@ -24,6 +24,9 @@ run_suite() {
 	vm) VM_STRESS_DIV=${VM_STRESS_DIV:-20} "$top/tests/vm/run-suite.sh" \
 		-s 6.12,7.2,pair,mod,pair-mod,pair-nodaxcxl,pair-nokp ;;
 	distro) "$top/tests/vm/run-distro.sh" ;;
+	# the pair on the debug kernel: a named subset of the matrix and the
+	# fault sweep (tests/vm/debug-suite.sh -a: the whole matrix)
+	debug) "$top/tests/vm/debug-suite.sh" ;;
 	*) echo "tests/run.sh: unknown suite $1" >&2; return 2 ;;
 	esac
 }
@@ -32,7 +35,7 @@ total_pass=0
 total_fail=0
 summary=()
 for s in "${suites[@]}"; do
-	case $s in style|unit|build|dkms|vm|distro) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
+	case $s in style|unit|build|dkms|vm|distro|debug) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
 	echo "=== suite $s"
 	start=$SECONDS
 	log=$(mktemp)

@@ -1,26 +1,29 @@
 #!/bin/bash
-# debug-suite.sh [-a] [-l LOGDIR]: the pair on the debug kernel (system dbg:
+# debug-suite.sh [-a] [-f] [-l LOGDIR]: the pair on the debug kernel (system dbg:
 # lockdep, KASAN, kmemleak, debug objects; issue 13).  Every scenario must
 # meet its pair row with no report of any checker in the log and nothing of
 # the pair's left to kmemleak, loaded or unloaded (systems.conf); FAULTS
 # injects allocation failures on the pair's paths (faults.sh renders them).
 #
 #   default  the named subset the test command runs (DEBUG_SUBSET below):
-#            the adversarial orders, a reload, a handover, the stress, the
-#            double decision of issue 16 and the fault sweep
-#   -a       every scenario that has a pair row: the whole matrix
+#            an adversarial order, a reload, a handover, the stress, the
+#            tool's handover and the double decision of issue 16
+#   -f       and the fault sweep (scenario FAULTS, about an hour)
+#   -a       every scenario that has a dbg row: the whole matrix and the
+#            fault sweep
 #
 # Ends in "N passed, N failed": the scenarios, plus one for the fault
 # table (every path reached, every injected failure clean).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-DEBUG_SUBSET=S4,S6,S4-early,S1-handover,S1-reload,S3-stress,S1-toolhandover,FAULTS
+DEBUG_SUBSET=S4,S6,S4-early,S1-handover,S1-reload,S3-stress,S1-toolhandover
 scens=$DEBUG_SUBSET
 logdir="$VM_CACHE/logs/debug-$(date +%Y%m%d-%H%M%S)"
-while getopts al: o; do
+while getopts afl: o; do
 	case $o in
 	a) scens=$(awk '!/^#/ && NF { printf "%s%s", s, $1; s = "," }' "$VM_DIR/scenarios.conf") ;;
+	f) scens="$scens,FAULTS" ;;
 	l) logdir=$OPTARG ;;
 	*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
