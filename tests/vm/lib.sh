@@ -28,7 +28,7 @@ kernel_moddir() {
 }
 
 # system_field SYSTEM COLUMN (systems.conf): 2 = kernel tag, 3 = modules, 4 = rows,
-# 5 = checks, 6 = kernel args (both empty for "-" or none)
+# 5 = checks, 6 = kernel args, 7 = timeout factor (empty for "-" or none)
 system_field() {
 	awk -v s="$1" -v c="$2" '!/^#/ && $1 == s { print ($c == "-" ? "" : $c); f = 1 }
 		END { exit !f }' \

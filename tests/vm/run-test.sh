@@ -122,6 +122,8 @@ else
 	tmo=$(( 180 + stress_tmo ))
 fi
 
+slow=$(system_field "$sys" 7)
+tmo=$(( tmo * ${slow:-1} ))
 # fault injection (guest/faults.sh): some hundred load cycles
 [[ $args == *vmfaults=* ]] && tmo=$(( tmo + ${VM_FAULTS_TIMEOUT:-2400} ))
 
