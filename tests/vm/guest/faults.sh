@@ -193,29 +193,15 @@ fault_owners() {
 
 # settle, cheaper: a few hundred runs with a dozen settles each make the
 # sweep, and every process costs under KASAN in TCG.  Three equal looks,
-# and no range of the report still pending.
+# and no range of the report still pending (which makes every look differ).
 fingerprint_fast() {
 	{
 		cat /proc/iomem /proc/modules /sys/kernel/debug/dax_hmem_sr/ranges
 		ls /sys/bus/dax/devices /sys/bus/dax/drivers/* /sys/bus/cxl/drivers/cxl_dax_region
+		grep -qs ' pending ' /sys/kernel/debug/dax_hmem_sr/ranges && cat /proc/uptime
 	} 2>/dev/null | md5sum
 }
-settle_fast() {
-	_prev= ; _same=0 ; _n=0
-	while [ $_n -lt 150 ]; do
-		_fp=$(fingerprint_fast)
-		if [ "$_fp" = "$_prev" ] && ! grep -qs ' pending ' /sys/kernel/debug/dax_hmem_sr/ranges; then
-			_same=$(( _same + 1 ))
-			[ $_same -ge 3 ] && return 0
-		else
-			_same=0
-		fi
-		_prev=$_fp
-		_n=$(( _n + 1 ))
-		sleep 0.2
-	done
-	echo "VMTEST WARN: state did not settle"
-}
+settle_fast() { settle_by fingerprint_fast 3 0.2; }
 
 # The normal state, from scratch: the pair and dax_cxl loaded again.  By
 # name: the alias would also run the stock module's guard, twice a run.

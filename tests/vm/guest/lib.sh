@@ -139,19 +139,23 @@ fingerprint() {
 		grep MemTotal /proc/meminfo
 	} | md5sum
 }
-settle() {
+settle() { settle_by fingerprint 5 0.3; }
+
+# settle_by FINGERPRINT LOOKS INTERVAL: until LOOKS equal fingerprints in a
+# row, at most 100 looks
+settle_by() {
 	_prev= ; _same=0 ; _n=0
 	while [ $_n -lt 100 ]; do
-		_fp=$(fingerprint)
+		_fp=$($1)
 		if [ "$_fp" = "$_prev" ]; then
 			_same=$(( _same + 1 ))
-			[ $_same -ge 5 ] && return 0
+			[ $_same -ge "$2" ] && return 0
 		else
 			_same=0
 		fi
 		_prev=$_fp
 		_n=$(( _n + 1 ))
-		sleep 0.3
+		sleep "$3"
 	done
 	echo "VMTEST WARN: state did not settle"
 }
