@@ -1,6 +1,7 @@
 #!/bin/bash
 # User-space unit tests, with ASan and UBSan: the decision (src/common), the
-# BTF layout reader on the Debian kernels (layouts.sh), and
+# BTF layout reader on the Debian kernels (layouts.sh), the debug suite's
+# filters (guest-filters.sh), and
 # the dax-hmem-sr tool (src/tool) on captured trees (mkfixtures.sh): its
 # parsing in C, its commands and exit codes through the binary.
 set -uo pipefail
@@ -37,6 +38,9 @@ fi
 
 # The BTF reader on every Debian kernel's layout (needs fetch-kernel.sh all)
 run_c layouts "$SR_TOP/tests/unit/layouts.sh"
+
+# The debug suite's filters: kmemleak's, the fault sweep's, the fault table
+run_c guest-filters "$SR_TOP/tests/unit/guest-filters.sh"
 
 if ! "$SR_TOP/tests/unit/mkfixtures.sh" "$fx"; then
 	fail "fixtures"

@@ -8,7 +8,8 @@
 #   default  the named subset the test command runs (DEBUG_SUBSET below):
 #            an adversarial order, a reload, a handover, the stress, the
 #            tool's handover and the double decision of issue 16
-#   -f       and the fault sweep (scenario FAULTS, about an hour)
+#   -f       and the fault sweep (scenarios FAULTS-load and FAULTS-bind,
+#            two guests at once)
 #   -a       every scenario that has a dbg row: the whole matrix and the
 #            fault sweep
 #
@@ -23,7 +24,7 @@ logdir="$VM_CACHE/logs/debug-$(date +%Y%m%d-%H%M%S)"
 while getopts afl: o; do
 	case $o in
 	a) scens=$(awk '!/^#/ && NF { printf "%s%s", s, $1; s = "," }' "$VM_DIR/scenarios.conf") ;;
-	f) scens="$scens,FAULTS" ;;
+	f) scens="$scens,FAULTS-load,FAULTS-bind" ;;
 	l) logdir=$OPTARG ;;
 	*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -36,9 +37,9 @@ out=$(VM_STRESS_DIV=${VM_STRESS_DIV:-20} "$VM_DIR/run-suite.sh" -s dbg -t "$scen
 tally=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1)
 pass=$(echo "$tally" | awk '{ print $1 }') fail=$(echo "$tally" | awk '{ print $3 }')
 
-if [[ ,$scens, == *,FAULTS,* ]]; then
+if [[ ,$scens, == *,FAULTS-load,* ]]; then
 	echo "=== fault table"
-	if "$VM_DIR/faults.sh" -r "$logdir/dbg-FAULTS.log"; then
+	if "$VM_DIR/faults.sh" -r "$logdir/dbg-FAULTS-load.log" -r "$logdir/dbg-FAULTS-bind.log"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

@@ -1,11 +1,12 @@
 #!/bin/bash
-# faults.sh [-l LOGDIR] [-r LOG]: fault injection on the pair's own paths,
-# on the debug kernel (issue 13).  Boots scenario FAULTS on system dbg
-# (run-test.sh: its expected.tbl row wants every run clean), or with -r
-# reads the log of such a boot (tests/vm/debug-suite.sh), then prints one
-# line per injected failure (guest/faults.sh says how each is judged),
-# grouped by the path the failing allocation belongs to, and checks that
-# every path of the pair was reached:
+# faults.sh [-l LOGDIR] [-r LOG]...: fault injection on the pair's own
+# paths, on the debug kernel (issue 13).  Boots scenarios FAULTS-load and
+# FAULTS-bind on system dbg, two guests at once (their expected.tbl rows
+# want every run clean), or with -r reads the logs of such boots
+# (tests/vm/debug-suite.sh), then prints one line per injected failure
+# (guest/faults.sh says how each is judged), grouped by the path the
+# failing allocation belongs to, and checks that every path of the pair
+# was reached:
 #
 #   init      module init of either module
 #   probe     the hmem_platform.0 probe
@@ -22,39 +23,39 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 logdir="$VM_CACHE/logs/faults-$(date +%Y%m%d-%H%M%S)"
-log=
+logs=()
 while getopts l:r: o; do
 	case $o in
 	l) logdir=$OPTARG ;;
-	r) log=$OPTARG ;;
-	*) die "usage: faults.sh [-l LOGDIR] [-r LOG]" ;;
+	r) logs+=("$OPTARG") ;;
+	*) die "usage: faults.sh [-l LOGDIR] [-r LOG]..." ;;
 	esac
 done
 
 rc=0
-if [ -z "$log" ]; then
+if [ ${#logs[@]} = 0 ]; then
 	mkdir -p "$logdir"
-	"$VM_DIR/run-test.sh" -l "$logdir" dbg FAULTS >"$logdir/run-test.out" || rc=$?
-	tail -n3 "$logdir/run-test.out" | head -n1
-	log="$logdir/dbg-FAULTS.log"
+	"$VM_DIR/run-suite.sh" -s dbg -t FAULTS-load,FAULTS-bind -l "$logdir" >"$logdir/run-suite.out" || rc=$?
+	grep -E '^(PASS|FAIL|XFAIL|XPASS|[0-9]+ passed)' "$logdir/run-suite.out" || true
+	logs=("$logdir/dbg-FAULTS-load.log" "$logdir/dbg-FAULTS-bind.log")
 else
-	logdir=$(dirname "$log")
+	logdir=$(dirname "${logs[0]}")
 fi
-[ -f "$log" ] || die "no log $log"
+for log in "${logs[@]}"; do [ -f "$log" ] || die "no log $log"; done
 
 # The path of the pair's innermost function on the failing stack.
 point_of() {
 	case $1 in
-	*_init|check_stock_driver|close_if_pending|find_cxl_acpi) echo init ;;
-	dax_hmem_sr_platform_probe|hmem_register_device) echo probe ;;
-	process_defer_work|decide_deferred|hmem_sr_decide_range|gather|register_pieces|hmem_sr_iomem_*|cxl_sr_regions|hmem_sr_defer)
+	*_init|check_stock_driver|close_if_pending|find_cxl_acpi|platform_driver) echo init ;;
+	dax_hmem_sr_platform_probe|hmem_register_device|platform_event) echo probe ;;
+	process_defer_work|decide_deferred|hmem_sr_decide_range|gather|register_pieces|hmem_sr_iomem_*|cxl_sr_regions|hmem_sr_defer|cxl_sr_soft_reserved|find_soft_reserved|committed_res|decoders_locked|add_committed_region)
 		echo decision ;;
-	hmem_sr_register_piece|dax_hmem_sr_probe|add_dax_name) echo piece ;;
-	add_claim|cxl_sr_claim|cxl_sr_claim_cxl) echo claims ;;
-	hmem_sr_report) echo report ;;
-	hmem_sr_track|track_cxl|update_pins_locked) echo records ;;
-	handover_work_fn|take_over) echo handover ;;
-	hold|link_to_gate|close_gate|hold_existing|release_unowned|cxl_sr_gate_*|dax_region_added|cxl_bus_event)
+	hmem_sr_register_piece|dax_hmem_sr_probe|add_dax_name|release_hmem|release_memregion) echo piece ;;
+	add_claim|cxl_sr_claim|cxl_sr_claim_cxl|cxl_sr_unclaim*|drop_claim|release_claim) echo claims ;;
+	hmem_sr_report|ranges_show) echo report ;;
+	hmem_sr_track|track_cxl|untrack|hmem_sr_update_pins|update_pins_locked|pinning_region) echo records ;;
+	handover_work_fn|take_over|memory_event|cxl_acpi_*) echo handover ;;
+	hold|hold_*|link_to_gate|unlink_from_gate|close_gate|release_unowned|cxl_sr_gate_*|dax_region_added|dax_region_deleted|cxl_bus_event|gate_timeout_fn)
 		echo gate ;;
 	*) echo other ;;
 	esac
@@ -63,7 +64,7 @@ point_of() {
 declare -A seen=()
 {
 	printf '%-9s %-9s %-16s %3s %-28s %-6s %-10s %-7s %s\n' PATH TRIGGER KIND N SITE CLEAN OWNERS RELOAD "LOG LINE"
-	tr -d '\r' <"$log" | grep -a '^FAULT ' | while read -r _ trig kind n rest; do
+	cat "${logs[@]}" | tr -d '\r' | grep -a '^FAULT ' | while read -r _ trig kind n rest; do
 		declare -A f=()
 		for kv in $rest; do
 			case $kv in *=*) f[${kv%%=*}]=${kv#*=} ;; esac
@@ -77,7 +78,7 @@ declare -A seen=()
 	done | sort -s -k1,1
 } >"$logdir/faults.txt"
 cat "$logdir/faults.txt"
-tr -d '\r' <"$log" | grep -a '^FAULTS-DONE ' | awk '{ printf "  %s %s: %d allocation(s) failed in turn\n", $2, $3, $4 }'
+cat "${logs[@]}" | tr -d '\r' | grep -a '^FAULTS-DONE ' | awk '{ printf "  %s %s: %d allocation(s) failed in turn\n", $2, $3, $4 }'
 
 for p in $(awk 'NR > 1 { print $1 }' "$logdir/faults.txt"); do seen[$p]=1; done
 miss=
@@ -89,6 +90,6 @@ if [ -n "$miss" ]; then
 	rc=1
 fi
 unclean=$(awk 'NR > 1 && $6 != "yes"' "$logdir/faults.txt" | wc -l)
-echo "faults: $(($(wc -l <"$logdir/faults.txt") - 1)) injected failures, $unclean not clean, log $log"
+echo "faults: $(($(wc -l <"$logdir/faults.txt") - 1)) injected failures, $unclean not clean, logs ${logs[*]}"
 [ "$unclean" = 0 ] || rc=1
 exit "$rc"

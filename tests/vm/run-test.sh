@@ -92,6 +92,8 @@ fi
 
 sys_args=$(system_field "$sys" 6)
 args="${sys_args//,/ } $args"	# the scenario's own win
+# VM_APPEND: more guest arguments for a trial (vmfimax=3: a short sweep)
+args="$args${VM_APPEND:+ $VM_APPEND}"
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")
@@ -125,7 +127,7 @@ fi
 slow=$(system_field "$sys" 7)
 tmo=$(( tmo * ${slow:-1} ))
 # fault injection (guest/faults.sh): some hundred load cycles
-[[ $args == *vmfaults=* ]] && tmo=$(( tmo + ${VM_FAULTS_TIMEOUT:-2400} ))
+[[ $args == *vmfaults=* ]] && tmo=$(( tmo + ${VM_FAULTS_TIMEOUT:-6000} ))
 
 rc=0
 "$VM_DIR/run-vm.sh" -d "$devs" -t "$tmo" "$img" "$log" "${cl[@]}" || rc=$?

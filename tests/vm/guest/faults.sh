@@ -2,27 +2,35 @@
 # lib.sh.  main_test calls faults_all after its checks when vmfaults= is set.
 #
 #   vmfaults=T,...   triggers, in turn:
-#       loadhelper, loadhmem   both modules loaded (modprobe dax_hmem_sr),
-#                 then dax_cxl; only the init code of cxl_sr_helper or of
-#                 dax_hmem_sr counts (module init)
+#       load      the pair loaded (modprobe dax_hmem_sr) with dax_cxl already
+#                 there: module init of both modules, the probe, the
+#                 decision work, the pieces, the claims, the report
 #       bind      hmem_platform.0 bound again, with the CXL dax regions
 #                 unbound from dax_cxl before (the probe, the gate's holds,
 #                 the decision work, the pieces, the claims, the report)
 #       handover  cxl_acpi removed (the handover work)
 #   vmfidepth=D      innermost frames of an allocation the filter looks at
 #                    (default 12)
+#   vmfimax=N        the cap on N (default 150; reaching it fails the
+#                    trigger, unless it was given: a trial)
 #
-# For each trigger, kind (failslab, then fail_page_alloc) and N = 1, 2, ...
-# the Nth allocation with the pair's code among the D innermost frames of its
-# stack fails (deeper frames are other drivers' probes the pair started), until a run makes fewer than N.  Each run starts from the
-# normal state (what main_test found: the baseline) and prints
-#   FAULT trigger kind n site=FUNC log=... bad=N owners=... reload=...
-# and FAULTS gets ok, or how many runs were not clean:
+# For each trigger, sweep (below), kind (failslab, then fail_page_alloc)
+# and N = 1, 2, ... the Nth allocation with the sweep's code among the D
+# innermost frames of its stack fails (deeper frames are other drivers' probes the pair started),
+# until a run makes fewer than N.  Each run starts from the normal state
+# (what main_test found: the baseline) and prints
+#   FAULT trigger kind n site=FUNC clean=... bad=N owners=... reload=... log=...
+# (trigger as TRIGGER/MODULE:SECTION, the sweep) and FAULTS gets ok, or
+# how many runs were not clean:
 #   site    the pair's innermost function on the failing stack ("quiet": an
 #           __GFP_NOWARN allocation, which fault injection does not dump)
 #   log     the first error or warning the kernel logged after the failure
-#           that is not the dump of the injected failure itself; none is a
-#           failure that went silent
+#           that is not the dump of the injected failure itself; "(no
+#           effect)" when there is none and everything a user sees (owners,
+#           report, dax devices, device links, modules) is as in the
+#           baseline: the caller retried or did without (an XArray's
+#           __GFP_NOWARN first try, a lost uevent); none when there is
+#           neither, a failure that went silent
 #   bad     kernel reports (bad_lines) after the failure, the dump excluded
 #   owners  ok: every range owned as in the baseline, or by one owner other
 #           than the baseline's; conflict: some range without a dax device,
@@ -31,6 +39,13 @@
 #           unloaded: the trigger's modprobe failed and said so, the doctor
 #           finds pair-not-loaded.  Anything else is not clean.
 #   reload  after modprobe -r of the pair and a fresh modprobe: the baseline
+#
+# The filter is one address span (fault injection takes one): a sweep is
+# one module's core text, or its init code (sweeps_of, sweep_span), and a
+# trigger has a sweep of each that allocates under it.  Module memory is
+# allocated whole, so no other module's code lies inside ("filter-impure"
+# if it did); a load puts a module back where it was when it starts from
+# the same state, which fault_run checks ("filter-missed" when not).
 #
 # The count: fault injection fails the call at which its counter (calls that
 # passed the filter while armed) reaches a multiple of "interval".  The
@@ -59,44 +74,67 @@ fi_setup() {
 	esac
 }
 
-# The address span of the pair's code, core and init, as loaded now: "LO HI"
-# in 16 hex digits (busybox awk has no 64-bit numbers, so these compare as
-# strings; the shell's arithmetic wraps as the kernel's does).
-pair_span() {
-	_l=$({
-		for _m in dax_hmem_sr cxl_sr_helper; do
-			for _s in /sys/module/$_m/sections/.text* /sys/module/$_m/sections/.init.text \
-				  /sys/module/$_m/sections/.exit.text; do
-				[ -r "$_s" ] && sed 's/^0x//' "$_s"
-			done
+# Code addresses of module $1's core text (every section of it but
+# .init.text, and its text symbols), 16 hex digits a line, sorted (busybox
+# awk has no 64-bit numbers, so these compare as strings; the shell's
+# arithmetic wraps as the kernel's does).  Another module's .init.text is
+# stale: freed when its init returned, maybe someone else's now.
+module_text() {
+	{
+		for _s in /sys/module/"$1"/sections/.text* /sys/module/"$1"/sections/.exit.text; do
+			[ -r "$_s" ] && sed 's/^0x//' "$_s"
 		done
-		grep -E '\[(dax_hmem_sr|cxl_sr_helper)\]$' /proc/kallsyms | cut -d' ' -f1
-	} | sort)
+		awk -v m="[$1]" '$4 == m && $2 ~ /^[tT]$/ { print $1 }' /proc/kallsyms
+	} | sort -u
+}
+
+# "LO HI" of a list of code addresses: HI the end of the last one's page
+# (module memory is whole pages, never shared).
+code_span() {
+	_l=$(sort)
 	[ -n "$_l" ] || return 0
-	echo "$_l" | head -n1 | tr '\n' ' '
-	printf '%016x\n' $(( 0x$(echo "$_l" | tail -n1) + 8192 ))
+	printf '%s %016x\n' "$(echo "$_l" | head -n1)" \
+		$(( (0x$(echo "$_l" | tail -n1) & ~4095) + 4096 ))
 }
 
-# The page of a module's init code where it was last loaded ("LO HI"): a
-# reload from the same state puts it there again (fault_run checks that).
-# One module at a time: the two pages lie apart, the pair's other code
-# between them.
-init_span() {
-	[ -r "/sys/module/$1/sections/.init.text" ] || return 0
-	_a=$(sed 's/^0x//' "/sys/module/$1/sections/.init.text")
-	printf '%s %016x\n' "$_a" $(( 0x$_a + 4096 ))
-}
-init_module_of() {
-	case $1 in loadhelper) echo cxl_sr_helper ;; loadhmem) echo dax_hmem_sr ;; esac
+# sweep_span MODULE SECTION: the span a sweep's filter requires, one
+# allocation of module memory each, so no other module's code can lie
+# inside: "text" the core text as loaded now, "init" the page of
+# .init.text where the module was last loaded (its init code is a few
+# hundred bytes; a load from the same state puts it there again).
+sweep_span() {
+	case $2 in
+	text) module_text "$1" | code_span ;;
+	init)
+		[ -r "/sys/module/$1/sections/.init.text" ] || return 0
+		_a=$(sed 's/^0x//' "/sys/module/$1/sections/.init.text")
+		printf '%s %016x\n' "$_a" $(( 0x$_a + 4096 )) ;;
+	esac
 }
 
-# Other modules' code inside the span would let their allocations count.
+# Where a module's memory sits (its sections), to compare after a load.
+placement() { cat /sys/module/"$1"/sections/.text /sys/module/"$1"/sections/.init.text 2>/dev/null | tr '\n' ' '; }
+
+# span_pure LO HI: no other module's text symbol inside; else their names
 span_pure() {
-	grep -E '\[[a-z0-9_]+\]$' /proc/kallsyms | awk -v lo="$1" -v hi="$2" '
+	awk -v lo="$1" -v hi="$2" '$2 ~ /^[tT]$/ && $4 ~ /^\[/ &&
 		$4 != "[dax_hmem_sr]" && $4 != "[cxl_sr_helper]" && $1 >= lo && $1 < hi {
-			print $4; exit 1 }'
+			print $4; f = 1; exit } END { exit f }' /proc/kallsyms
 }
 
+# The sweeps of a trigger: MODULE:SECTION, in turn.  An allocation with both
+# modules' code on its stack counts in both.  While the pair loads, the
+# init code of each and dax_hmem_sr's core (its probe, decision work,
+# pieces, claims and report) allocate, the helper's core only under its
+# init (the gate's set-up), which the helper's init sweep has.
+sweeps_of() {
+	case $1 in
+	load) echo cxl_sr_helper:init dax_hmem_sr:init dax_hmem_sr:text ;;
+	*) echo dax_hmem_sr:text cxl_sr_helper:text ;;
+	esac
+}
+
+# fi_filter LO HI: require a frame in LO..HI
 fi_filter() {
 	for _k in failslab fail_page_alloc; do
 		echo "0x$1" >"$FI/$_k/require-start"
@@ -164,7 +202,7 @@ fault_owners() {
 	case $_now in *none*) ;; *) echo ok; return ;; esac
 	dax-hmem-sr doctor >/tmp/fault.doctor 2>&1
 	if ! grep -q '^dax_hmem_sr ' /proc/modules; then
-		if [ -n "$(init_module_of "$1")" ] && [ "$FI_RC" != 0 ] &&
+		if [ "$1" = load ] && [ "$FI_RC" != 0 ] &&
 		   grep -q 'finding pair-not-loaded' /tmp/fault.doctor; then
 			echo unloaded
 		else
@@ -191,6 +229,18 @@ fault_owners() {
 	if [ -n "$_bad" ]; then echo "unowned:${_bad%,}"; else echo conflict; fi
 }
 
+# What a user sees, to tell a failure without effect: owners, the report,
+# dax devices and their drivers, device links, the pair's modules.
+fault_state() {
+	{
+		owners_all
+		echo
+		cat /sys/kernel/debug/dax_hmem_sr/ranges
+		ls /sys/bus/dax/devices /sys/bus/dax/drivers/* /sys/class/devlink
+		grep -E '^(dax_hmem_sr|cxl_sr_helper|dax_cxl) ' /proc/modules | cut -d' ' -f1
+	} 2>/dev/null | md5sum
+}
+
 # settle, cheaper: a few hundred runs with a dozen settles each make the
 # sweep, and every process costs under KASAN in TCG.  Three equal looks,
 # and no range of the report still pending (which makes every look differ).
@@ -203,17 +253,17 @@ fingerprint_fast() {
 }
 settle_fast() { settle_by fingerprint_fast 3 0.2; }
 
-# The normal state, from scratch: the pair and dax_cxl loaded again.  By
-# name: the alias would also run the stock module's guard, twice a run.
+# The normal state, from scratch: the pair loaded again.  dax_cxl stays:
+# its reload would cost a release delay of DEBUG_KOBJECT_RELEASE a run,
+# and the gate's holds are the bind trigger's.  By name: the alias would
+# also run the stock module's guard, twice a run.
 pair_unload() {
-	$MODPROBE -r -q dax_cxl dax_hmem_sr cxl_sr_helper 2>/dev/null
+	$MODPROBE -r -q dax_hmem_sr cxl_sr_helper 2>/dev/null
 	settle_fast
 }
 pair_load() {
 	$MODPROBE dax_hmem_sr 2>&1
 	FI_RC=$?
-	settle_fast
-	$MODPROBE dax_cxl 2>&1
 	settle_fast
 }
 
@@ -221,7 +271,7 @@ pair_load() {
 # CXL dax regions too, so that the gate finds them unbound and holds them.
 trigger_pre() {
 	case $1 in
-	loadhelper|loadhmem) pair_unload ;;
+	load) pair_unload ;;
 	bind)
 		echo hmem_platform.0 >/sys/bus/platform/drivers/dax_hmem_sr_platform/unbind
 		for _r in /sys/bus/cxl/drivers/cxl_dax_region/dax_region*; do
@@ -234,7 +284,7 @@ trigger_pre() {
 trigger_do() {
 	FI_RC=0
 	case $1 in
-	loadhelper|loadhmem) pair_load ;;
+	load) pair_load ;;
 	bind)
 		if echo hmem_platform.0 >/sys/bus/platform/drivers/dax_hmem_sr_platform/bind; then
 			FI_RC=0
@@ -249,13 +299,14 @@ trigger_do() {
 	esac
 }
 # After a handover the region is gone with its decoders: cxl_acpi back,
-# the region made again where it was, then the pair.
+# the region made again where it was, then the pair.  Every CXL dax region
+# goes back to dax_cxl (bind left them unbound when the pair failed).
 trigger_restore() {
 	pair_unload
 	if [ "$1" = handover ]; then
 		$MODPROBE cxl_acpi
 		settle_fast
-		if [ ! -e /sys/bus/cxl/devices/region0 ] || [ "$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)" = 0 ]; then
+		if [ "$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)" = 0 ]; then
 			cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$(memdev_of "$(t3_bdf 0)")" >/dev/null 2>&1
 			settle_fast
 		fi
@@ -263,44 +314,55 @@ trigger_restore() {
 	pair_load >/dev/null
 }
 
-# fault_run TRIGGER KIND N; 1 when the run made fewer than N allocations.
-# The load trigger's filter is the modules' init code (where the reload will
-# put it), the others' their code as loaded now.
+# fault_run TRIGGER MODULE:SECTION KIND N; 1 when the run made fewer than
+# N allocations or the filter could not be set.
 fault_run() {
 	FR_T0=$(uptime_s)
-	FR_INIT=$(init_module_of "$1")
-	if [ -n "$FR_INIT" ]; then FR_SPAN=$(init_span "$FR_INIT"); else FR_SPAN=$(pair_span); fi
-	trigger_pre "$1"
-	FR_T1=$(uptime_s)
+	FR_M=${2%:*}
+	FR_SPAN=$(sweep_span "$FR_M" "${2#*:}")
+	FR_PLACE=$(placement "$FR_M")
+	FR_NAME="$1/${FR_M}:${2#*:} $3 $4"
+	[ -n "$FR_SPAN" ] || {
+		echo "FAULT $FR_NAME filter-missed: no code of $FR_M loaded"
+		FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+		return 1
+	}
 	# shellcheck disable=SC2086 # LO HI
 	if ! FR_IMP=$(span_pure $FR_SPAN); then
-		echo "FAULT $1 $2 $3 filter-impure:$FR_IMP"
+		echo "FAULT $FR_NAME filter-impure: $FR_IMP in $FR_SPAN"
 		FAULTS_BAD=$(( FAULTS_BAD + 1 ))
-		trigger_restore "$1"
 		return 1
 	fi
+	trigger_pre "$1"
+	FR_T1=$(uptime_s)
 	# shellcheck disable=SC2086
 	fi_filter $FR_SPAN
 	FR_MARK=$(dmesg | wc -l)
-	echo "=== fault $1 $2 #$3 (t=$FR_T0)"
-	fi_arm "$2" "$3"
+	echo "=== fault $FR_NAME (t=$FR_T0, span $FR_SPAN)"
+	fi_arm "$3" "$4"
 	trigger_do "$1"
-	if ! fi_disarm "$2" "$3"; then
-		# the module's init code elsewhere this time: the filter missed
-		if [ -n "$FR_INIT" ] && [ "$(init_span "$FR_INIT")" != "$FR_SPAN" ]; then
-			echo "FAULT $1 $2 $3 filter-missed: $FR_INIT init code at $(init_span "$FR_INIT"), not $FR_SPAN"
-			FAULTS_BAD=$(( FAULTS_BAD + 1 ))
-		fi
-		trigger_restore "$1"
-		return 1
-	fi
+	fi_disarm "$3" "$4"
+	FR_HIT=$?
 	FR_T2=$(uptime_s)
-	FR_SITE=$(fault_site "$FR_MARK")
-	FR_LOG=$(fault_log "$FR_MARK")
-	FR_BAD=$(dmesg | tail -n +"$(( FR_MARK + 1 ))" | strip_fault_dumps | grep -cE "$BAD_RE")
-	FR_OWN=$(fault_owners "$1")
+	if [ $FR_HIT = 0 ]; then
+		FR_SITE=$(fault_site "$FR_MARK")
+		FR_LOG=$(fault_log "$FR_MARK")
+		FR_BAD=$(dmesg | tail -n +"$(( FR_MARK + 1 ))" | strip_fault_dumps | grep -cE "$BAD_RE")
+		FR_OWN=$(fault_owners "$1")
+		[ -n "$FR_LOG" ] || [ "$(fault_state)" != "$BASE_STATE" ] || FR_LOG="(no effect)"
+	fi
+	FR_NOW=$(placement "$FR_M")
 	FR_T3=$(uptime_s)
 	trigger_restore "$1"
+	# a load puts the module where it was, or the filter was elsewhere
+	# (when the load failed, the restore's load shows where it goes)
+	[ -n "$FR_NOW" ] || FR_NOW=$(placement "$FR_M")
+	if [ "$1" = load ] && [ "$FR_NOW" != "$FR_PLACE" ]; then
+		echo "FAULT $FR_NAME filter-missed: $FR_M at $FR_NOW, not $FR_PLACE"
+		FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+		return 1
+	fi
+	[ $FR_HIT = 0 ] || return 1
 	if [ "$(owners_all)" = "$BASE_OWNERS" ]; then FR_REL=ok; else FR_REL="FAIL:$(owners_all | tr ' ' '_')"; fi
 	FR_CLEAN=yes
 	[ -n "$FR_LOG" ] || FR_CLEAN=no
@@ -309,21 +371,34 @@ fault_run() {
 	[ "$FR_REL" = ok ] || FR_CLEAN=no
 	[ $FR_CLEAN = yes ] || FAULTS_BAD=$(( FAULTS_BAD + 1 ))
 	FAULTS_RUNS=$(( FAULTS_RUNS + 1 ))
-	echo "FAULT $1 $2 $3 site=${FR_SITE:-quiet} clean=$FR_CLEAN bad=$FR_BAD owners=$FR_OWN reload=$FR_REL secs=$(awk -v a="$FR_T0" -v b="$FR_T1" -v c="$FR_T2" -v d="$FR_T3" -v e="$(uptime_s)" 'BEGIN { printf "%d(%d+%d+%d+%d)", e - a, b - a, c - b, d - c, e - d }') log=${FR_LOG:-none}"
+	echo "FAULT $FR_NAME site=${FR_SITE:-quiet} clean=$FR_CLEAN bad=$FR_BAD owners=$FR_OWN reload=$FR_REL secs=$(awk -v a="$FR_T0" -v b="$FR_T1" -v c="$FR_T2" -v d="$FR_T3" -v e="$(uptime_s)" 'BEGIN { printf "%d(%d+%d+%d+%d)", e - a, b - a, c - b, d - c, e - d }') log=${FR_LOG:-none}"
 	return 0
 }
 
 faults_all() {
 	FAULTS_BAD=0 FAULTS_RUNS=0
+	FAULTS_MAX=$(arg vmfimax 150)
+	# one unload and load first: from then on a load finds the same holes
+	# and puts the code where it was (fault_run checks that)
+	pair_unload
+	pair_load >/dev/null
 	BASE_OWNERS=$(owners_all)
-	sec "faults (baseline: $BASE_OWNERS; pair code $(pair_span); init code $(init_span cxl_sr_helper), $(init_span dax_hmem_sr))"
+	BASE_STATE=$(fault_state)
+	sec "faults (baseline: $BASE_OWNERS; dax_hmem_sr at $(placement dax_hmem_sr), cxl_sr_helper at $(placement cxl_sr_helper))"
 	for FA_K in failslab fail_page_alloc; do fi_setup $FA_K; done
 	for FA_T in $(arg vmfaults | tr ',' ' '); do
-		for FA_K in failslab fail_page_alloc; do
-			FA_N=1
-			while [ $FA_N -le 60 ] && fault_run "$FA_T" "$FA_K" $FA_N; do FA_N=$(( FA_N + 1 )); done
-			[ $FA_N -le 60 ] || { echo "FAULT $FA_T $FA_K over-60"; FAULTS_BAD=$(( FAULTS_BAD + 1 )); }
-			echo "FAULTS-DONE $FA_T $FA_K $(( FA_N - 1 ))"
+		for FA_S in $(sweeps_of "$FA_T"); do
+			for FA_K in failslab fail_page_alloc; do
+				FA_N=1
+				while [ $FA_N -le "$FAULTS_MAX" ] && fault_run "$FA_T" "$FA_S" "$FA_K" $FA_N; do
+					FA_N=$(( FA_N + 1 ))
+				done
+				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ]; then
+					echo "FAULT $FA_T/$FA_S $FA_K over-$FAULTS_MAX"
+					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+				fi
+				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))"
+			done
 		done
 	done
 	# FAULTS goes into main_test's RESULT line (lib.sh)

@@ -1,0 +1,129 @@
+#!/bin/bash
+# Negative controls for the debug suite's filters (issue 13): what the
+# guest keeps of kmemleak's report (guest/leaks.sh), where the sweep puts
+# an injected failure and its filter (guest/faults.sh), and how the fault
+# table judges a sweep (tests/vm/faults.sh).  Each filter is fed records
+# it must keep and records it must drop, in the formats the kernels print.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+g=$SR_TOP/tests/vm/guest
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# kmemleak's report as 6.12 prints it ("    %pS" a frame) and as 6.1 did
+# ("    [<%pK>] %pS"): the pair's by name, the pair's after unload (bare
+# module addresses), the stock dax_hmem's, the core kernel's.
+cat >"$tmp/kmemleak" <<'EOF'
+unreferenced object 0xffff888104a1c000 (size 64):
+  comm "kworker/u8:2", pid 57, jiffies 4294893210
+  hex dump (first 32 bytes):
+    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................
+  backtrace (crc 1a2b3c4d):
+    __kmalloc_cache_noprof+0x1a0/0x2c0
+    hmem_sr_track+0x44/0x120 [dax_hmem_sr]
+    process_one_work+0x1c0/0x3a0
+unreferenced object 0xffff888104a1d000 (size 128):
+  comm "modprobe", pid 300, jiffies 4294893999
+  backtrace (crc 5e6f7a8b):
+    __kmalloc_cache_noprof+0x1a0/0x2c0
+    0xffffffffc03d8123
+    do_one_initcall+0x60/0x220
+unreferenced object 0xffff888104a1e000 (size 32):
+  comm "modprobe", pid 301, jiffies 4294894000
+  backtrace (crc 0):
+    [<ffffffff81345678>] __kmalloc+0x1a0/0x2c0
+    [<ffffffffc03c9010>] 0xffffffffc03c9010
+unreferenced object 0xffff888104a1f000 (size 32):
+  comm "modprobe", pid 302, jiffies 4294894001
+  backtrace (crc 0):
+    __kmalloc_cache_noprof+0x1a0/0x2c0
+    hmem_register_device+0x30/0x90 [dax_hmem]
+unreferenced object 0xffff888104a20000 (size 32):
+  comm "swapper/0", pid 1, jiffies 4294890000
+  backtrace (crc 0):
+    kmemleak_alloc+0x4a/0x80
+    acpi_os_map_iomem+0x10/0x30
+EOF
+# shellcheck source=../vm/guest/leaks.sh
+. "$g/leaks.sh"
+out=$(pair_leaks "$tmp/kmemleak")
+n=$(grep -c '^unreferenced object' <<<"$out")
+if [ "$n" = 3 ]; then pass "kmemleak filter: the pair's three objects kept"; else fail "kmemleak filter kept $n, want 3"; fi
+for a in 0xffff888104a1c000 0xffff888104a1d000 0xffff888104a1e000; do
+	if grep -q "object $a " <<<"$out"; then pass "kmemleak filter keeps $a"; else fail "kmemleak filter dropped $a"; fi
+done
+if grep -qE 'object 0xffff888104a(1f|20)000' <<<"$out"; then
+	fail "kmemleak filter kept the stock module's or the kernel's object"
+else
+	pass "kmemleak filter drops the stock dax_hmem's and the kernel's objects"
+fi
+if [ -z "$(pair_leaks /dev/null)" ]; then pass "kmemleak filter: empty report, nothing"; else fail "kmemleak filter: output from an empty report"; fi
+
+# fault_site: the innermost reliable frame of the pair after the dump
+# shellcheck source=../vm/guest/faults.sh
+. "$g/faults.sh"
+cat >"$tmp/dmesg" <<'EOF'
+[  10.0] unrelated line
+[  11.0] FAULT_INJECTION: forcing a failure.
+[  11.0] name failslab, interval 3, probability 100, space 0, times 0
+[  11.0] CPU: 1 UID: 0 PID: 57 Comm: kworker/u8:2
+[  11.0] Call Trace:
+[  11.0]  <TASK>
+[  11.0]  dump_stack_lvl+0x5d/0x80
+[  11.0]  should_fail_ex+0x4b0/0x5e0
+[  11.0]  ? kmalloc_trace+0x20/0x40
+[  11.0]  ? hold_new+0x11/0x80 [cxl_sr_helper]
+[  11.0]  __kmalloc_cache_noprof+0x70/0x2c0
+[  11.0]  device_link_add+0x3c0/0xa40
+[  11.0]  hold+0x44/0x120 [cxl_sr_helper]
+[  11.0]  hmem_sr_defer+0x10/0x40 [dax_hmem_sr]
+[  11.0]  </TASK>
+EOF
+dmesg() { cat "$tmp/dmesg"; }
+s=$(fault_site 0)
+if [ "$s" = hold ]; then pass "fault_site: innermost reliable frame (hold), not the unwinder's guess"; else fail "fault_site: '$s', want hold"; fi
+s=$(fault_site 14)
+if [ -z "$s" ]; then pass "fault_site: nothing after the dump"; else fail "fault_site after the dump: '$s'"; fi
+
+# code_span: lowest address, end of the highest one's page
+s=$(printf '%s\n' ffffffffc03d9010 ffffffffc03c8000 ffffffffc03d8fff | code_span)
+if [ "$s" = "ffffffffc03c8000 ffffffffc03da000" ]; then pass "code_span: whole pages"; else fail "code_span: '$s'"; fi
+unset -f dmesg
+
+# The fault table: every path reached and every run clean, or it fails.
+line() { echo "FAULT $1 failslab $2 site=$3 clean=${4:-yes} bad=0 owners=ok reload=ok secs=1(0+0+0+0) log=x: y"; }
+{
+	line load 1 dax_hmem_sr_init
+	line load 2 dax_hmem_sr_platform_probe
+	line load 3 hmem_sr_decide_range
+	line load 4 hmem_sr_register_piece
+	line load 5 add_claim
+	line load 6 hmem_sr_report
+	line load 7 hmem_sr_track
+	line bind 1 hold
+	line handover 1 handover_work_fn
+	echo "FAULTS-DONE load failslab 7"
+} >"$tmp/all.log"
+if o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/all.log" 2>&1); then
+	pass "fault table: all paths, all clean: exit 0"
+else
+	fail "fault table: all clean, exit non-zero"; sed 's/^/    /' <<<"$o"
+fi
+grep -v handover_work_fn "$tmp/all.log" >"$tmp/nohandover.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/nohandover.log" 2>&1)
+if [ $? != 0 ] && grep -q 'never reached: handover' <<<"$o"; then
+	pass "fault table: a path never reached fails, named"
+else
+	fail "fault table: a missing path passed"
+fi
+{ cat "$tmp/all.log"; line bind 2 hold no; } >"$tmp/unclean.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/unclean.log" 2>&1)
+if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then pass "fault table: an unclean run fails"; else fail "fault table: an unclean run passed"; fi
+{ cat "$tmp/all.log"; echo "FAULT bind failslab 3 filter-impure: dax_cxl kmem in x y"; } >"$tmp/impure.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/impure.log" 2>&1)
+if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then pass "fault table: an impure filter fails"; else fail "fault table: an impure filter passed"; fi
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/all.log" -r "$tmp/nohandover.log" 2>&1)
+if [ $? = 0 ] && grep -q '^faults: 17 injected' <<<"$o"; then pass "fault table: two logs read as one"; else fail "fault table: two logs"; sed 's/^/    /' <<<"$o"; fi
+
+tally
