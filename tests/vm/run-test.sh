@@ -92,8 +92,10 @@ fi
 
 sys_args=$(system_field "$sys" 6)
 args="${sys_args//,/ } $args"	# the scenario's own win
-# VM_APPEND: more guest arguments for a trial (vmfimax=3: a short sweep)
-args="$args${VM_APPEND:+ $VM_APPEND}"
+# VM_APPEND: guest arguments for a trial, ahead of the scenario's (the
+# guest's arg takes the first): vmfimax=3 a short sweep, vmfaults=T one
+# trigger
+args="${VM_APPEND:+$VM_APPEND }$args"
 
 img=$(EXTRA_KO="$extra" "$VM_DIR/mkimage.sh" "$tag")
 kver=$(cat "$img/kver")

@@ -255,16 +255,37 @@ settle_fast() { settle_by fingerprint_fast 3 0.2; }
 
 # The normal state, from scratch: the pair loaded again.  dax_cxl stays:
 # its reload would cost a release delay of DEBUG_KOBJECT_RELEASE a run,
-# and the gate's holds are the bind trigger's.  By name: the alias would
-# also run the stock module's guard, twice a run.
+# and the gate's holds are the bind trigger's.  The helper first, on its
+# own, as modprobe dax_hmem_sr would load it: then its init code is gone
+# before dax_hmem_sr loads, whose core text takes that page (a sweep of
+# the helper's init must not count dax_hmem_sr's code there), and each
+# load finds the same holes.  By name: the alias would also run the stock
+# module's guard, twice a run.
 pair_unload() {
 	$MODPROBE -r -q dax_hmem_sr cxl_sr_helper 2>/dev/null
 	settle_fast
 }
+# pair_load [SWEEP KIND N]: armed for the helper's load alone (its init
+# sweep) or for dax_hmem_sr's and what follows; FR_HIT from fi_disarm
 pair_load() {
-	$MODPROBE dax_hmem_sr 2>&1
+	[ "${1:-}" = cxl_sr_helper:init ] && fi_arm "$2" "$3"
+	$MODPROBE cxl_sr_helper 2>&1
 	FI_RC=$?
 	settle_fast
+	if [ "${1:-}" = cxl_sr_helper:init ]; then
+		fi_disarm "$2" "$3"
+		FR_HIT=$?
+		# modprobe dax_hmem_sr fails with its dependency
+		[ $FI_RC = 0 ] || return 0
+	fi
+	[ -n "${1:-}" ] && [ "$1" != cxl_sr_helper:init ] && fi_arm "$2" "$3"
+	$MODPROBE dax_hmem_sr 2>&1 || FI_RC=$?
+	settle_fast
+	if [ -n "${1:-}" ] && [ "$1" != cxl_sr_helper:init ]; then
+		fi_disarm "$2" "$3"
+		FR_HIT=$?
+	fi
+	return 0
 }
 
 # trigger_pre/do/restore TRIGGER.  Before "bind", dax_cxl lets go of the
@@ -281,10 +302,13 @@ trigger_pre() {
 	handover) ;;
 	esac
 }
+# trigger_do TRIGGER SWEEP KIND N: armed for what the trigger runs; FR_HIT
+# 0 when the failure was injected
 trigger_do() {
 	FI_RC=0
+	[ "$1" = load ] || fi_arm "$3" "$4"
 	case $1 in
-	load) pair_load ;;
+	load) pair_load "$2" "$3" "$4" ;;
 	bind)
 		if echo hmem_platform.0 >/sys/bus/platform/drivers/dax_hmem_sr_platform/bind; then
 			FI_RC=0
@@ -297,18 +321,23 @@ trigger_do() {
 		FI_RC=$?
 		settle_fast ;;
 	esac
+	if [ "$1" != load ]; then
+		fi_disarm "$3" "$4"
+		FR_HIT=$?
+	fi
 }
 # After a handover the region is gone with its decoders: cxl_acpi back,
-# the region made again where it was, then the pair.  Every CXL dax region
-# goes back to dax_cxl (bind left them unbound when the pair failed).
+# the region made again where it was (recreate's way), then the pair.
 trigger_restore() {
 	pair_unload
 	if [ "$1" = handover ]; then
-		$MODPROBE cxl_acpi
-		settle_fast
+		$MODPROBE cxl_acpi 2>&1
+		settle
 		if [ "$(ls -d /sys/bus/cxl/devices/region* 2>/dev/null | wc -l)" = 0 ]; then
-			cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$(memdev_of "$(t3_bdf 0)")" >/dev/null 2>&1
-			settle_fast
+			echo "restore: $(memdev_of "$(t3_bdf 0)") for $(t3_bdf 0)"
+			cat /proc/iomem | grep -iE 'cxl|soft|hmem|region' | sed 's/^/restore: /'
+			cxl create-region -m -t ram -d decoder0.0 -w 1 -g 256 "$(memdev_of "$(t3_bdf 0)")" 2>&1 | tail -n 5
+			settle
 		fi
 	fi
 	pair_load >/dev/null
@@ -339,10 +368,7 @@ fault_run() {
 	fi_filter $FR_SPAN
 	FR_MARK=$(dmesg | wc -l)
 	echo "=== fault $FR_NAME (t=$FR_T0, span $FR_SPAN)"
-	fi_arm "$3" "$4"
-	trigger_do "$1"
-	fi_disarm "$3" "$4"
-	FR_HIT=$?
+	trigger_do "$1" "$2" "$3" "$4"
 	FR_T2=$(uptime_s)
 	if [ $FR_HIT = 0 ]; then
 		FR_SITE=$(fault_site "$FR_MARK")
