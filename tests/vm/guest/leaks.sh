@@ -26,6 +26,7 @@ leaks_start() { echo clear >"$KMEMLEAK"; }
 
 # The pair's unreferenced objects in kmemleak's report (or file $1), one
 # record each, blank-line separated.
+# shellcheck disable=SC2120 # the unit controls pass a file
 pair_leaks() {
 	awk '
 		/^unreferenced object/ { flush(); rec = $0; mine = 0; next }
