@@ -1,8 +1,8 @@
 #!/bin/bash
 # faults.sh [-l LOGDIR] [-r LOG]...: fault injection on the pair's own
-# paths, on the debug kernel (issue 13).  Boots scenarios FAULTS-load and
-# FAULTS-bind on system dbg, two guests at once (their expected.tbl rows
-# want every run clean), or with -r reads the logs of such boots
+# paths, on the debug kernel (issue 13).  Boots scenarios FAULTS-load,
+# FAULTS-bind and FAULTS-handover on system dbg, two guests at once (their
+# expected.tbl rows want every run clean), or with -r reads the logs of such boots
 # (tests/vm/debug-suite.sh), then prints one line per injected failure
 # (guest/faults.sh says how each is judged), grouped by the path the
 # failing allocation belongs to, and checks that every path of the pair
@@ -22,6 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+FAULT_SCENARIOS=FAULTS-load,FAULTS-bind,FAULTS-handover
 logdir="$VM_CACHE/logs/faults-$(date +%Y%m%d-%H%M%S)"
 logs=()
 while getopts l:r: o; do
@@ -35,9 +36,9 @@ done
 rc=0
 if [ ${#logs[@]} = 0 ]; then
 	mkdir -p "$logdir"
-	"$VM_DIR/run-suite.sh" -s dbg -t FAULTS-load,FAULTS-bind -l "$logdir" >"$logdir/run-suite.out" || rc=$?
+	"$VM_DIR/run-suite.sh" -s dbg -t $FAULT_SCENARIOS -l "$logdir" >"$logdir/run-suite.out" || rc=$?
 	grep -E '^(PASS|FAIL|XFAIL|XPASS|[0-9]+ passed)' "$logdir/run-suite.out" || true
-	logs=("$logdir/dbg-FAULTS-load.log" "$logdir/dbg-FAULTS-bind.log")
+	for s in ${FAULT_SCENARIOS//,/ }; do logs+=("$logdir/dbg-$s.log"); done
 else
 	logdir=$(dirname "${logs[0]}")
 fi
