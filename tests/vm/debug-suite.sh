@@ -8,8 +8,8 @@
 #   default  the named subset the test command runs (DEBUG_SUBSET below):
 #            an adversarial order, a reload, a handover, the stress, the
 #            tool's handover and the double decision of issue 16
-#   -f       and the fault sweep (scenarios FAULTS-load, FAULTS-bind and
-#            FAULTS-handover, two guests at once)
+#   -f       and the fault sweep (scenarios FAULTS-load, FAULTS-load-text,
+#            FAULTS-bind and FAULTS-handover, two guests at once)
 #   -a       every scenario that has a dbg row: the whole matrix and the
 #            fault sweep
 #
@@ -24,7 +24,7 @@ logdir="$VM_CACHE/logs/debug-$(date +%Y%m%d-%H%M%S)"
 while getopts afl: o; do
 	case $o in
 	a) scens=$(awk '!/^#/ && NF { printf "%s%s", s, $1; s = "," }' "$VM_DIR/scenarios.conf") ;;
-	f) scens="$scens,FAULTS-load,FAULTS-bind,FAULTS-handover" ;;
+	f) scens="$scens,FAULTS-load,FAULTS-load-text,FAULTS-bind,FAULTS-handover" ;;
 	l) logdir=$OPTARG ;;
 	*) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -39,8 +39,8 @@ pass=$(echo "$tally" | awk '{ print $1 }') fail=$(echo "$tally" | awk '{ print $
 
 if [[ ,$scens, == *,FAULTS-load,* ]]; then
 	echo "=== fault table"
-	if "$VM_DIR/faults.sh" -r "$logdir/dbg-FAULTS-load.log" -r "$logdir/dbg-FAULTS-bind.log" \
-		-r "$logdir/dbg-FAULTS-handover.log"; then
+	if "$VM_DIR/faults.sh" -r "$logdir/dbg-FAULTS-load.log" -r "$logdir/dbg-FAULTS-load-text.log" \
+		-r "$logdir/dbg-FAULTS-bind.log" -r "$logdir/dbg-FAULTS-handover.log"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

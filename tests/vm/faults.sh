@@ -1,7 +1,8 @@
 #!/bin/bash
 # faults.sh [-l LOGDIR] [-r LOG]...: fault injection on the pair's own
 # paths, on the debug kernel (issue 13).  Boots scenarios FAULTS-load,
-# FAULTS-bind and FAULTS-handover on system dbg, two guests at once (their
+# FAULTS-load-text, FAULTS-bind and FAULTS-handover on system dbg, two
+# guests at once (their
 # expected.tbl rows want every run clean), or with -r reads the logs of such boots
 # (tests/vm/debug-suite.sh), then prints one line per injected failure
 # (guest/faults.sh says how each is judged), grouped by the path the
@@ -22,7 +23,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FAULT_SCENARIOS=FAULTS-load,FAULTS-bind,FAULTS-handover
+FAULT_SCENARIOS=FAULTS-load,FAULTS-load-text,FAULTS-bind,FAULTS-handover
 logdir="$VM_CACHE/logs/faults-$(date +%Y%m%d-%H%M%S)"
 logs=()
 while getopts l:r: o; do

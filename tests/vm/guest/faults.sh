@@ -13,6 +13,9 @@
 #                    (default 12)
 #   vmfimax=N        the cap on N (default 150; reaching it fails the
 #                    trigger, unless it was given: a trial)
+#   vmfisweeps=S,... these of the triggers' sweeps only (MODULE:SECTION):
+#                    one scenario each for the long ones, so the sweep
+#                    runs in parallel guests
 #
 # For each trigger, sweep (below), kind (failslab, then fail_page_alloc)
 # and N = 1, 2, ... the Nth allocation with the sweep's code among the D
@@ -129,9 +132,13 @@ span_pure() {
 # init (the gate's set-up), which the helper's init sweep has.
 sweeps_of() {
 	case $1 in
-	load) echo cxl_sr_helper:init dax_hmem_sr:init dax_hmem_sr:text ;;
-	*) echo dax_hmem_sr:text cxl_sr_helper:text ;;
+	load) _all="cxl_sr_helper:init dax_hmem_sr:init dax_hmem_sr:text" ;;
+	*) _all="dax_hmem_sr:text cxl_sr_helper:text" ;;
 	esac
+	[ -n "$(arg vmfisweeps)" ] || { echo "$_all"; return; }
+	for _s in $_all; do
+		case ,$(arg vmfisweeps), in *,"$_s",*) echo "$_s" ;; esac
+	done
 }
 
 # fi_filter LO HI: require a frame in LO..HI
@@ -271,11 +278,13 @@ pair_unload() {
 	settle_fast
 }
 # The helper's gate asks for dax_hmem_sr itself (request_module_nowait)
-# when it closes.  Loaded inside the helper's init sweep, dax_hmem_sr's
-# code would take the helper's freed init page, the filter's span, and its
-# allocations would count in that sweep.  While the sweep is armed the
-# kernel's modprobe is this shim, which waits for the window to close;
-# the request is then served as a user's machine would serve it.
+# when it closes.  Served at once, that load would fall inside the
+# helper's init sweep (dax_hmem_sr's code taking the helper's freed init
+# page, the filter's span, its allocations counting there) or before
+# dax_hmem_sr's sweeps are armed (nothing left for them to count).  While
+# a sweep's load runs, the kernel's modprobe is this shim, which waits
+# until the right window is open; the request is then served as a user's
+# machine would serve it.
 FI_SHIM=/tmp/fault-modprobe
 fi_shim() {
 	FI_MODPROBE_PATH=$(cat /proc/sys/kernel/modprobe)
@@ -302,30 +311,32 @@ release_requests() {
 
 # pair_load [SWEEP KIND N]: armed for the helper's load alone (its init
 # sweep: disarmed when its init has returned, before anything else loads)
-# or for dax_hmem_sr's and what follows; FR_HIT from fi_disarm, FR_IMPURE
-# when dax_hmem_sr loaded inside the helper's window all the same
+# or for dax_hmem_sr's (the gate's request or ours) and what follows;
+# FR_HIT from fi_disarm, FR_IMPURE when dax_hmem_sr loaded outside its
+# window all the same
 pair_load() {
 	case ${1:-} in
 	'') _at= ;;
 	cxl_sr_helper:init) _at=helper ;;
 	*) _at=hmem ;;
 	esac
-	if [ "$_at" = helper ]; then
-		hold_requests
-		fi_arm "$2" "$3"
-	fi
+	[ -n "$_at" ] && hold_requests
+	[ "$_at" = helper ] && fi_arm "$2" "$3"
 	$MODPROBE cxl_sr_helper 2>&1
 	FI_RC=$?
 	if [ "$_at" = helper ]; then
 		fi_disarm "$2" "$3"
 		FR_HIT=$?
-		grep -q '^dax_hmem_sr ' /proc/modules && FR_IMPURE="dax_hmem_sr loaded in the helper's window"
+	fi
+	if [ -n "$_at" ]; then
+		settle_fast
+		grep -q '^dax_hmem_sr ' /proc/modules && FR_IMPURE="dax_hmem_sr loaded before its window"
+		[ "$_at" = hmem ] && fi_arm "$2" "$3"
 		release_requests
 	fi
 	settle_fast
 	# modprobe dax_hmem_sr fails with its dependency
 	[ "$_at" = helper ] && [ $FI_RC != 0 ] && return 0
-	[ "$_at" = hmem ] && fi_arm "$2" "$3"
 	$MODPROBE dax_hmem_sr 2>&1 || FI_RC=$?
 	settle_fast
 	if [ "$_at" = hmem ]; then
@@ -488,6 +499,7 @@ faults_all() {
 	for FA_K in failslab fail_page_alloc; do fi_setup $FA_K; done
 	for FA_T in $(arg vmfaults | tr ',' ' '); do
 		for FA_S in $(sweeps_of "$FA_T"); do
+			FA_SUM=0
 			for FA_K in failslab fail_page_alloc; do
 				[ "$FAULTS_LOST" = "$FA_T" ] && continue
 				FA_N=1
@@ -500,7 +512,13 @@ faults_all() {
 					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
 				fi
 				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))"
+				FA_SUM=$(( FA_SUM + FA_N - 1 ))
 			done
+			# sweeps_of names only code that allocates on this path
+			if [ "$FA_SUM" = 0 ] && [ "$FAULTS_LOST" != "$FA_T" ]; then
+				echo "FAULT $FA_T/$FA_S none-injected: no allocation under its code"
+				FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+			fi
 		done
 	done
 	# FAULTS goes into main_test's RESULT line (lib.sh)
