@@ -66,6 +66,8 @@ struct platform_driver dax_hmem_sr_driver = {
 	.id_table = hmem_sr_ids,
 	.driver = {
 		.name = "dax_hmem_sr",
+		/* hmem_sr_register_piece() looks for the dax device at once */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -90,15 +92,16 @@ static int is_dev_dax(struct device *dev, sr_find_child_data *unused)
 }
 
 /* "hmem_sr.N/daxN.M": the dax device is what daxctl and users name */
-static void add_dax_name(struct platform_device *pdev, char *name, size_t len)
+static bool add_dax_name(struct platform_device *pdev, char *name, size_t len)
 {
 	struct device *dax = device_find_child(&pdev->dev, NULL, is_dev_dax);
 	size_t used = strlen(name);
 
 	if (!dax)
-		return;
+		return false;
 	snprintf(name + used, len - used, "/%s", dev_name(dax));
 	put_device(dax);
+	return true;
 }
 
 /**
@@ -113,7 +116,8 @@ static void add_dax_name(struct platform_device *pdev, char *name, size_t len)
  * The span is claimed first (cxl_sr_helper): a span dax_cxl or HMEM holds
  * already is refused with -EBUSY, so no memory gets two dax regions.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno: -ENXIO when the piece's probe made no dax
+ * device.
  */
 int hmem_sr_register_piece(struct device *host, int target_nid,
 			   const struct range *piece, char *name, size_t len,
@@ -171,7 +175,16 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 		goto out_put;
 	}
 
-	add_dax_name(pdev, name, len);
+	/*
+	 * A probe that failed (the driver core logs its errno) leaves a device
+	 * without memory: the range must show as unowned, not as HMEM's.
+	 */
+	if (!add_dax_name(pdev, name, len)) {
+		dev_err(host, "%s made no dax device for [mem %#llx-%#llx]\n",
+			dev_name(&pdev->dev), piece->start, piece->end);
+		platform_device_unregister(pdev);
+		return -ENXIO;
+	}
 	return devm_add_action_or_reset(host, release_hmem, pdev);
 
 out_put:

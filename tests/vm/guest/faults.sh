@@ -13,6 +13,8 @@
 #                    (default 12)
 #   vmfimax=N        the cap on N (default 150; reaching it fails the
 #                    trigger, unless it was given: a trial)
+#   vmfifrom=N       a trial: each sweep starts at N (the counter starts
+#                    at 0 with the boot, so the Nth call is the Nth still)
 #   vmfisweeps=S,... these of the triggers' sweeps only (MODULE:SECTION):
 #                    one scenario each for the long ones, so the sweep
 #                    runs in parallel guests
@@ -502,17 +504,17 @@ faults_all() {
 			FA_SUM=0
 			for FA_K in failslab fail_page_alloc; do
 				[ "$FAULTS_LOST" = "$FA_T" ] && continue
-				FA_N=1
+				FA_N=$(arg vmfifrom 1)
 				while [ $FA_N -le "$FAULTS_MAX" ] && fault_run "$FA_T" "$FA_S" "$FA_K" $FA_N &&
 				      [ "$FAULTS_LOST" != "$FA_T" ]; do
 					FA_N=$(( FA_N + 1 ))
 				done
-				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ]; then
+				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ] && [ -z "$(arg vmfifrom)" ]; then
 					echo "FAULT $FA_T/$FA_S $FA_K over-$FAULTS_MAX"
 					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
 				fi
 				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))"
-				FA_SUM=$(( FA_SUM + FA_N - 1 ))
+				FA_SUM=$(( FA_SUM + FA_N - $(arg vmfifrom 1) ))
 			done
 			# sweeps_of names only code that allocates on this path
 			if [ "$FA_SUM" = 0 ] && [ "$FAULTS_LOST" != "$FA_T" ]; then
