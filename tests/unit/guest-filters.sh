@@ -86,6 +86,16 @@ if [ "$s" = hold ]; then pass "fault_site: innermost reliable frame (hold), not 
 s=$(fault_site 14)
 if [ -z "$s" ]; then pass "fault_site: nothing after the dump"; else fail "fault_site after the dump: '$s'"; fi
 
+# sweeps_of: vmfisweeps picks among a trigger's sweeps, in their order
+arg() { case $1 in vmfisweeps) echo "$SWEEPS" ;; *) echo "${2:-}" ;; esac; }
+SWEEPS= s=$(sweeps_of load | tr '\n' ' ')
+if [ "$s" = "cxl_sr_helper:init dax_hmem_sr:init dax_hmem_sr:text " ]; then pass "sweeps_of: every sweep of the load"; else fail "sweeps_of load: '$s'"; fi
+SWEEPS=dax_hmem_sr:text,cxl_sr_helper:init s=$(sweeps_of load | tr '\n' ' ')
+if [ "$s" = "cxl_sr_helper:init dax_hmem_sr:text " ]; then pass "sweeps_of: vmfisweeps keeps the named ones"; else fail "sweeps_of vmfisweeps: '$s'"; fi
+SWEEPS=dax_hmem_sr:init s=$(sweeps_of bind)
+if [ -z "$s" ]; then pass "sweeps_of: a sweep the trigger has not is no sweep"; else fail "sweeps_of bind: '$s'"; fi
+unset -f arg
+
 # code_span: lowest address, end of the highest one's page
 s=$(printf '%s\n' ffffffffc03d9010 ffffffffc03c8000 ffffffffc03d8fff | code_span)
 if [ "$s" = "ffffffffc03c8000 ffffffffc03da000" ]; then pass "code_span: whole pages"; else fail "code_span: '$s'"; fi
@@ -123,6 +133,17 @@ if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then pass "fault table: an uncl
 { cat "$tmp/all.log"; echo "FAULT bind failslab 3 filter-impure: dax_cxl kmem in x y"; } >"$tmp/impure.log"
 o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/impure.log" 2>&1)
 if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then pass "fault table: an impure filter fails"; else fail "fault table: an impure filter passed"; fi
+for bad in "handover/dax_hmem_sr:text failslab 3 restore-failed: owners hmem/-:512M none:1G after the restore" \
+	   "load/dax_hmem_sr:text none-injected: no allocation under its code" \
+	   "load/cxl_sr_helper:init failslab 2 filter-impure: dax_hmem_sr loaded before its window"; do
+	{ cat "$tmp/all.log"; echo "FAULT $bad"; } >"$tmp/harness.log"
+	o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/harness.log" 2>&1)
+	if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then
+		pass "fault table: a run judged $(grep -oE '(restore-failed|none-injected|filter-impure)' <<<"$bad") fails"
+	else
+		fail "fault table: '$bad' passed"
+	fi
+done
 o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/all.log" -r "$tmp/nohandover.log" 2>&1)
 if [ $? = 0 ] && grep -q '^faults: 17 injected' <<<"$o"; then pass "fault table: two logs read as one"; else fail "fault table: two logs"; sed 's/^/    /' <<<"$o"; fi
 
