@@ -88,7 +88,7 @@ if [ -z "$s" ]; then pass "fault_site: nothing after the dump"; else fail "fault
 
 # sweeps_of: vmfisweeps picks among a trigger's sweeps, in their order
 arg() { case $1 in vmfisweeps) echo "$SWEEPS" ;; *) echo "${2:-}" ;; esac; }
-SWEEPS= s=$(sweeps_of load | tr '\n' ' ')
+SWEEPS='' s=$(sweeps_of load | tr '\n' ' ')
 if [ "$s" = "cxl_sr_helper:init dax_hmem_sr:init dax_hmem_sr:text " ]; then pass "sweeps_of: every sweep of the load"; else fail "sweeps_of load: '$s'"; fi
 SWEEPS=dax_hmem_sr:text,cxl_sr_helper:init s=$(sweeps_of load | tr '\n' ' ')
 if [ "$s" = "cxl_sr_helper:init dax_hmem_sr:text " ]; then pass "sweeps_of: vmfisweeps keeps the named ones"; else fail "sweeps_of vmfisweeps: '$s'"; fi
