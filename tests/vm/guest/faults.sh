@@ -13,7 +13,8 @@
 #                    (default 12)
 #   vmfimax=N        the cap on N (default 150; reaching it fails the
 #                    trigger, unless it was given: a trial)
-#   vmfifrom=N       a trial: each sweep starts at N (the counter starts
+#   vmfifrom=N       a trial, or a sweep resumed: the first sweep (and
+#                    kind) starts at N, the others at 1 (the counter starts
 #                    at 0 with the boot, so the Nth call is the Nth still)
 #   vmfisweeps=S,... these of the triggers' sweeps only (MODULE:SECTION):
 #                    one scenario each for the long ones, so the sweep
@@ -497,6 +498,7 @@ faults_all() {
 	BASE_OWNERS=$(owners_all)
 	fault_state /tmp/fault.base
 	FAULTS_LOST=
+	FA_FROM=$(arg vmfifrom 1)
 	sec "faults (baseline: $BASE_OWNERS; dax_hmem_sr at $(placement dax_hmem_sr), cxl_sr_helper at $(placement cxl_sr_helper))"
 	for FA_K in failslab fail_page_alloc; do fi_setup $FA_K; done
 	for FA_T in $(arg vmfaults | tr ',' ' '); do
@@ -504,7 +506,9 @@ faults_all() {
 			FA_SUM=0
 			for FA_K in failslab fail_page_alloc; do
 				[ "$FAULTS_LOST" = "$FA_T" ] && continue
-				FA_N=$(arg vmfifrom 1)
+				FA_START=${FA_FROM:-1}
+				FA_FROM=1
+				FA_N=$FA_START
 				while [ $FA_N -le "$FAULTS_MAX" ] && fault_run "$FA_T" "$FA_S" "$FA_K" $FA_N &&
 				      [ "$FAULTS_LOST" != "$FA_T" ]; do
 					FA_N=$(( FA_N + 1 ))
@@ -513,8 +517,10 @@ faults_all() {
 					echo "FAULT $FA_T/$FA_S $FA_K over-$FAULTS_MAX"
 					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
 				fi
-				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))"
-				FA_SUM=$(( FA_SUM + FA_N - $(arg vmfifrom 1) ))
+				_from=
+				[ "$FA_START" = 1 ] || _from=" (from $FA_START)"
+				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))$_from"
+				FA_SUM=$(( FA_SUM + FA_N - FA_START ))
 			done
 			# sweeps_of names only code that allocates on this path
 			if [ "$FA_SUM" = 0 ] && [ "$FAULTS_LOST" != "$FA_T" ]; then
