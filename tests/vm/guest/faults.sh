@@ -513,7 +513,7 @@ faults_all() {
 				      [ "$FAULTS_LOST" != "$FA_T" ]; do
 					FA_N=$(( FA_N + 1 ))
 				done
-				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ] && [ -z "$(arg vmfifrom)" ]; then
+				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ]; then
 					echo "FAULT $FA_T/$FA_S $FA_K over-$FAULTS_MAX"
 					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
 				fi
