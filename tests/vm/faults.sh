@@ -80,7 +80,8 @@ declare -A seen=()
 	done | sort -s -k1,1
 } >"$logdir/faults.txt"
 cat "$logdir/faults.txt"
-cat "${logs[@]}" | tr -d '\r' | grep -a '^FAULTS-DONE ' | awk '{ printf "  %s %s: %d allocation(s) failed in turn\n", $2, $3, $4 }'
+# a log cut short (a part still running, or stopped) has no FAULTS-DONE
+cat "${logs[@]}" | tr -d '\r' | { grep -a '^FAULTS-DONE ' || true; } | awk '{ printf "  %s %s: %d allocation(s) failed in turn\n", $2, $3, $4 }'
 
 for p in $(awk 'NR > 1 { print $1 }' "$logdir/faults.txt"); do seen[$p]=1; done
 miss=
