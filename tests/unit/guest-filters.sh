@@ -144,6 +144,29 @@ for bad in "handover/dax_hmem_sr:text failslab 3 restore-failed: owners hmem/-:5
 		fail "fault table: '$bad' passed"
 	fi
 done
+# a kernel defect kept out is listed and passes; a reject not found fails
+{ cat "$tmp/all.log"; echo "FAULT-EXCLUDED dax-region-rwsem __devm_create_dev_dax+0x6e9 at ffffffff8177f6e9: a kernel defect"; } >"$tmp/excl.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/excl.log" 2>&1)
+if [ $? = 0 ] && grep -q '^  dax-region-rwsem __devm_create_dev_dax+0x6e9' <<<"$o" && grep -q '^faults: 9 injected' <<<"$o"; then
+	pass "fault table: a kernel defect kept out is named, not counted"
+else
+	fail "fault table: kernel defect line"; sed 's/^/    /' <<<"$o"
+fi
+{ cat "$tmp/all.log"; echo "FAULT-EXCLUDED dax-region-rwsem reject-missing: no __devm_create_dev_dax in /proc/kallsyms"; } >"$tmp/excl.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/excl.log" 2>&1)
+if [ $? != 0 ]; then pass "fault table: a kernel defect's reject not found fails"; else fail "fault table: reject-missing passed"; fi
+# the defect's call found in objdump's output, of a module and of vmlinux
+kd=$SR_TOP/tests/vm/kernel-defects.sh
+o=$(printf '%s\n' '0000000000001230 <__devm_create_dev_dax>:' '    1234:	call   1239 <__devm_create_dev_dax+0x9>' \
+	'			1235: R_X86_64_PLT32	__devm_add_action-0x4' '    1239:	test   %eax,%eax' \
+	'    1240:	call   1245 <__devm_create_dev_dax+0x15>' '			1241: R_X86_64_PLT32	unregister_dev_dax-0x4' '    1245:	ret' |
+	"$kd" --return-offset __devm_create_dev_dax __devm_add_action)
+if [ "$o" = 0x9 ]; then pass "kernel-defects: a module's call by its relocation"; else fail "kernel-defects: module offset '$o'"; fi
+o=$(printf '%s\n' 'ffffffff81770000 <other>:' 'ffffffff81770004:	call   ffffffff81791230 <__devm_add_action>' 'ffffffff81770009:	ret' \
+	'ffffffff8177f000 <__devm_create_dev_dax>:' 'ffffffff8177f6e4:	call   ffffffff81791230 <__devm_add_action>' 'ffffffff8177f6e9:	test   %eax,%eax' |
+	"$kd" --return-offset __devm_create_dev_dax __devm_add_action)
+if [ "$o" = 0x6e9 ]; then pass "kernel-defects: vmlinux's call by name, in its function only"; else fail "kernel-defects: vmlinux offset '$o'"; fi
+
 o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/all.log" -r "$tmp/nohandover.log" 2>&1)
 if [ $? = 0 ] && grep -q '^faults: 17 injected' <<<"$o"; then pass "fault table: two logs read as one"; else fail "fault table: two logs"; sed 's/^/    /' <<<"$o"; fi
 

@@ -92,6 +92,15 @@ fi
 
 sys_args=$(system_field "$sys" 6)
 args="${sys_args//,/ } $args"	# the scenario's own win
+# A fault sweep stays off the kernel's own defect (kernel-defects.conf),
+# found in this kernel's code.
+if [[ $args == *vmfaults=* ]]; then
+	rej=$("$VM_DIR/kernel-defects.sh" "$tag" 2>"$logdir/kernel-defects-$tag.err") || {
+		row FAIL - - - "kernel-defects.sh $tag failed: $(cat "$logdir/kernel-defects-$tag.err")"
+		exit 1
+	}
+	args="$rej $args"
+fi
 # VM_APPEND: guest arguments for a trial, ahead of the scenario's (the
 # guest's arg takes the first): vmfimax=3 a short sweep, vmfaults=T one
 # trigger

@@ -19,6 +19,9 @@
 #   vmfisweeps=S,... these of the triggers' sweeps only (MODULE:SECTION):
 #                    one scenario each for the long ones, so the sweep
 #                    runs in parallel guests
+#   vmfireject=NAME:FUNCTION+0xOFFSET
+#                    the kernel defect no caller survives, never injected
+#                    (run-test.sh adds it: tests/vm/kernel-defects.sh)
 #
 # For each trigger, sweep (below), kind (failslab, then fail_page_alloc)
 # and N = 1, 2, ... the Nth allocation with the sweep's code among the D
@@ -150,6 +153,30 @@ fi_filter() {
 		echo "0x$1" >"$FI/$_k/require-start"
 		echo "0x$2" >"$FI/$_k/require-end"
 	done
+}
+
+# fi_reject: fault injection kept off the kernel defect vmfireject names
+# (NAME:FUNCTION+0xOFFSET, from tests/vm/kernel-defects.sh): an allocation
+# under that call is never failed, as no caller survives it.  The span is
+# the one return address, a frame no other allocation has.
+fi_reject() {
+	_r=$(arg vmfireject)
+	[ -n "$_r" ] || return 0
+	_fn=${_r#*:}
+	_off=${_fn#*+}
+	_fn=${_fn%+*}
+	_a=$(awk -v f="$_fn" '$3 == f && $2 ~ /^[tT]$/ { print $1; exit }' /proc/kallsyms)
+	if [ -z "$_a" ]; then
+		echo "FAULT-EXCLUDED ${_r%%:*} reject-missing: no $_fn in /proc/kallsyms"
+		FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+		return
+	fi
+	_at=$(printf '%016x' $(( 0x$_a + _off )))
+	for _k in failslab fail_page_alloc; do
+		echo "0x$_at" >"$FI/$_k/reject-start"
+		printf '0x%016x\n' $(( 0x$_at + 1 )) >"$FI/$_k/reject-end"
+	done
+	echo "FAULT-EXCLUDED ${_r%%:*} $_fn+$_off at $_at: a kernel defect (tests/vm/kernel-defects.conf), not injected"
 }
 
 # fi_arm KIND N: the Nth filtered call from now on fails
@@ -501,6 +528,7 @@ faults_all() {
 	FA_FROM=$(arg vmfifrom 1)
 	sec "faults (baseline: $BASE_OWNERS; dax_hmem_sr at $(placement dax_hmem_sr), cxl_sr_helper at $(placement cxl_sr_helper))"
 	for FA_K in failslab fail_page_alloc; do fi_setup $FA_K; done
+	fi_reject
 	for FA_T in $(arg vmfaults | tr ',' ' '); do
 		for FA_S in $(sweeps_of "$FA_T"); do
 			FA_SUM=0
