@@ -94,6 +94,9 @@ if [ -n "$excl" ]; then
 	sed 's/^FAULT-EXCLUDED /  /' <<<"$excl"
 	grep -q ' reject-missing' <<<"$excl" && rc=1
 fi
+kleak=$(cat "${logs[@]}" | tr -d '\r' | { grep -a '^KERNEL-LEAK ' || true; } | sort | uniq -c |
+	awk '{ printf "  %s: %d kmemleak report(s), not counted\n", $3, $1 }')
+[ -z "$kleak" ] || { echo "leaked by the kernel's own error paths (tests/vm/kernel-defects.conf):"; echo "$kleak"; }
 
 for p in $(awk 'NR > 1 { print $1 }' "$logdir/faults.txt"); do seen[$p]=1; done
 miss=

@@ -1,7 +1,8 @@
 #!/bin/bash
-# kernel-defects.sh TAG: the guest argument that keeps fault injection off
-# the kernel defect of kernel-defects.conf on TAG's kernel:
-#     vmfireject=NAME:FUNCTION+0xOFFSET
+# kernel-defects.sh TAG: the guest arguments for the kernel defects of
+# kernel-defects.conf on TAG's kernel:
+#     vmfireject=NAME:FUNCTION+0xOFFSET   kept out of the sweep
+#     vmfileak=NAME:CALLEE:FUNCTION,...   leaks listed apart
 # OFFSET is where FUNCTION's call to CALLEE returns, read from the
 # disassembly of TAG's module (guest/faults.sh adds it to the function's
 # address in /proc/kallsyms).  Prints nothing for a kernel without that
@@ -40,7 +41,9 @@ return_offset() {
 }
 [ "${1:-}" = --return-offset ] && { return_offset "$2" "$3"; exit; }
 
-read -r name module fn callee _ < <(awk '!/^#/ && NF' "$VM_DIR/kernel-defects.conf")
+leaks=$(awk '!/^#/ && $1 == "leak" { printf "%s%s:%s:%s", s, $2, $5, $4; s = "," }' "$VM_DIR/kernel-defects.conf")
+echo "${leaks:+vmfileak=$leaks}"
+read -r _ name module fn callee _ < <(awk '!/^#/ && $1 == "reject"' "$VM_DIR/kernel-defects.conf")
 # the function's code: the module's, or vmlinux's when it is built in
 # (a kernel built here keeps its vmlinux in the headers tree)
 ko=$(find "$(kernel_moddir "$tag")/kernel" -name "$module.ko*" | head -n1)

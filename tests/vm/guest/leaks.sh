@@ -25,18 +25,33 @@ leaks_enabled() { [ -w "$KMEMLEAK" ]; }
 leaks_start() { echo clear >"$KMEMLEAK"; }
 
 # The pair's unreferenced objects in kmemleak's report (or file $1), one
-# record each, blank-line separated.
+# record each, blank-line separated.  An object of a kernel defect
+# (vmfileak=NAME:CALLEE:FUNCTION,..., from tests/vm/kernel-defects.conf:
+# allocated under CALLEE called from FUNCTION) goes to /tmp/leaks.kernel
+# instead, its record headed "KERNEL-LEAK NAME".
 # shellcheck disable=SC2120 # the unit controls pass a file
 pair_leaks() {
-	awk '
-		/^unreferenced object/ { flush(); rec = $0; mine = 0; next }
+	: >/tmp/leaks.kernel
+	awk -v known="$(arg vmfileak)" '
+		BEGIN { n = split(known, k, ",") }
+		function fn(l) { sub(/^ +(\[<[0-9a-f]+>\] )?/, "", l); sub(/\+.*/, "", l); return l }
+		/^unreferenced object/ { flush(); rec = $0; mine = 0; kern = ""; prev = ""; next }
 		rec != "" {
 			rec = rec "\n" $0
 			if ($0 ~ /\[(dax_hmem_sr|cxl_sr_helper)\]$/ ||
 			    $0 ~ /^ +(\[<[0-9a-f]+>\] )?0xffffffff[a-f][0-9a-f]*$/)
 				mine = 1
+			for (i = 1; i <= n; i++) {
+				split(k[i], f, ":")
+				if (prev == f[2] && fn($0) == f[3]) kern = f[1]
+			}
+			prev = fn($0)
 		}
-		function flush() { if (rec != "" && mine) print rec "\n"; rec = "" }
+		function flush() {
+			if (rec != "" && mine && kern != "") print "KERNEL-LEAK " kern "\n" rec "\n" >"/tmp/leaks.kernel"
+			else if (rec != "" && mine) print rec "\n"
+			rec = ""
+		}
 		END { flush() }' "${1:-$KMEMLEAK}"
 }
 
@@ -49,6 +64,10 @@ leaks_check() {
 	pair_leaks >/tmp/leaks.$1
 	sec "kmemleak $1 (t=$(uptime_s))"
 	cat /tmp/leaks.$1
+	if [ -s /tmp/leaks.kernel ]; then
+		echo "(the kernel's own defects, not counted: tests/vm/kernel-defects.conf)"
+		cat /tmp/leaks.kernel
+	fi
 	return "$(grep -c '^unreferenced object' /tmp/leaks.$1)"
 }
 
