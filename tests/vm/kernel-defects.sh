@@ -4,11 +4,11 @@
 #     vmfireject=NAME:FUNCTION+0xOFFSET   kept out of the sweep
 #     vmfileak=NAME:CALLEE:FUNCTION,...   leaks listed apart
 # OFFSET is where FUNCTION's call to CALLEE returns, read from the
-# disassembly of TAG's module (guest/faults.sh adds it to the function's
-# address in /proc/kallsyms).  Prints nothing for a kernel without that
-# module; fails when the module has no such function or not exactly one
-# such call (renamed, inlined: a reject that filters nothing would let the
-# sweep hang the guest again).
+# disassembly of TAG's module, or of its vmlinux when the module is built
+# in (guest/faults.sh adds it to the function's address in
+# /proc/kallsyms).  Fails when neither is there, or the code has no such
+# function or not exactly one such call (renamed, inlined: a reject that
+# filters nothing would let the sweep hang the guest again).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
