@@ -170,8 +170,9 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 
 	rc = platform_device_add(pdev);
 	if (rc < 0) {
-		dev_err(host, "%s add failed for [mem %#llx-%#llx]\n",
-			dev_name(&pdev->dev), piece->start, piece->end);
+		/* a failed add may leave the device without its name */
+		dev_err(host, "%s add failed (%d) for [mem %#llx-%#llx]\n",
+			name, rc, piece->start, piece->end);
 		goto out_put;
 	}
 
