@@ -51,6 +51,6 @@ tool: $(TOOL_OUT)/dax-hmem-sr
 
 $(TOOL_OUT)/dax-hmem-sr: $(TOOL_SRC) $(wildcard src/tool/*.h)
 	@mkdir -p $(TOOL_OUT)
-	$(CC) $(TOOL_CFLAGS) $(CFLAGS) -o $@ $(TOOL_SRC) $(TOOL_LIBS) $(LDFLAGS)
+	$(CC) $(TOOL_CFLAGS) $(CPPFLAGS) $(CFLAGS) -o $@ $(TOOL_SRC) $(TOOL_LIBS) $(LDFLAGS)
 
 .PHONY: all conftest layout modules clean tool

@@ -93,7 +93,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 need=(make gcc libc6-dev bc cpio xz-utils zstd kmod dkms debootstrap
       python3 libelf-dev rsync dwarves shellcheck libkmod-dev pkg-config
-      flex bison libssl-dev)
+      flex bison libssl-dev debhelper dh-dkms lintian)
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

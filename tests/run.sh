@@ -1,13 +1,13 @@
 #!/bin/bash
 # The test command (README, .ci/run): set the host up, then run every suite.
-#   tests/run.sh [SUITE...]     suites: style unit build dkms vm distro debug (default: all)
+#   tests/run.sh [SUITE...]     suites: style unit build dkms package vm distro debug (default: all)
 # Each suite ends with "N passed, N failed"; this adds them up and fails if
 # any suite failed or printed no tally.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms vm distro debug)
+[ ${#suites[@]} -gt 0 ] || suites=(style unit build dkms package vm distro debug)
 
 "$top/scripts/setup-host.sh" || exit 1
 "$top/scripts/fetch-kernel.sh" all >/dev/null || exit 1
@@ -18,6 +18,8 @@ run_suite() {
 	unit) "$top/tests/unit/run.sh" ;;
 	build) "$top/tests/build/matrix.sh" ;;
 	dkms) "$top/tests/dkms/roundtrip.sh" ;;
+	# the Debian packages (debian/): build, lintian, contents
+	package) "$top/tests/dkms/package.sh" ;;
 	# the stress scenarios at a twentieth of their counts (tests/vm/stress.sh:
 	# all); the kernels built from source (mod, pair-*) are built by the
 	# build suite, or here when it did not run
@@ -35,7 +37,7 @@ total_pass=0
 total_fail=0
 summary=()
 for s in "${suites[@]}"; do
-	case $s in style|unit|build|dkms|vm|distro|debug) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
+	case $s in style|unit|build|dkms|package|vm|distro|debug) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
 	echo "=== suite $s"
 	start=$SECONDS
 	log=$(mktemp)
