@@ -194,6 +194,23 @@ o=$(printf '%s\n' 'ffffffff81770000 <other>:' 'ffffffff81770004:	call   ffffffff
 	"$kd" --return-offset __devm_create_dev_dax __devm_add_action)
 if [ "$o" = 0x6e9 ]; then pass "kernel-defects: vmlinux's call by name, in its function only"; else fail "kernel-defects: vmlinux offset '$o'"; fi
 
+# the probe allocates nothing itself: a finished bind sweep of the core
+# text covers it, a sweep cut short does not
+grep -v dax_hmem_sr_platform_probe "$tmp/all.log" >"$tmp/noprobe.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/noprobe.log" 2>&1)
+if [ $? != 0 ] && grep -q 'never reached: probe' <<<"$o"; then
+	pass "fault table: no probe site and no finished bind sweep: probe never reached"
+else
+	fail "fault table: probe counted as reached without a bind sweep"; sed 's/^/    /' <<<"$o"
+fi
+{ cat "$tmp/noprobe.log"; echo "FAULTS-DONE bind/dax_hmem_sr:text failslab 93 (from 91)"; } >"$tmp/bindsweep.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/bindsweep.log" 2>&1)
+if [ $? = 0 ] && grep -q '^probe: no allocation of its own' <<<"$o"; then
+	pass "fault table: the probe's path swept by a finished bind sweep, said so"
+else
+	fail "fault table: finished bind sweep did not cover the probe"; sed 's/^/    /' <<<"$o"
+fi
+
 o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/all.log" -r "$tmp/nohandover.log" 2>&1)
 if [ $? = 0 ] && grep -q '^faults: 17 injected' <<<"$o"; then pass "fault table: two logs read as one"; else fail "fault table: two logs"; sed 's/^/    /' <<<"$o"; fi
 
