@@ -56,16 +56,41 @@ unreferenced object 0xffff88800201ee40 (size 8):
     __devm_create_dev_dax+0x1cc/0xe00
     devm_create_dev_dax+0x1c/0x40
     dax_hmem_sr_probe+0x1e0/0x2c0 [dax_hmem_sr]
+unreferenced object 0xffff88800254ee00 (size 64):
+  comm "kworker/u8:2", pid 189, jiffies 4297769520
+  backtrace (crc 3de3c2a1):
+    __kmalloc_cache_noprof+0x2b4/0x360
+    __request_region+0x53/0xd0
+    alloc_dev_dax_range+0x120/0x860
+    __devm_create_dev_dax+0x21a/0xe00
+    devm_create_dev_dax+0x1c/0x40
+    dax_hmem_sr_probe+0x1e0/0x2c0 [dax_hmem_sr]
+unreferenced object 0xffff888079620b80 (size 32):
+  comm "kworker/u8:2", pid 189, jiffies 4297769520
+  backtrace (crc e877e01a):
+    __kmalloc_node_track_caller_noprof+0x36e/0x410
+    krealloc_noprof+0x5d/0x120
+    alloc_dev_dax_range+0x1af/0x860
+    __devm_create_dev_dax+0x21a/0xe00
+    devm_create_dev_dax+0x1c/0x40
+    dax_hmem_sr_probe+0x1e0/0x2c0 [dax_hmem_sr]
 EOF
 # shellcheck source=../vm/guest/leaks.sh
 . "$g/leaks.sh"
-arg() { [ "$1" = vmfileak ] && echo "dax-name-leak:dev_set_name:__devm_create_dev_dax"; }
+arg() { [ "$1" = vmfileak ] && echo "dax-name-leak:dev_set_name:__devm_create_dev_dax,dax-range-leak:alloc_dev_dax_range:__devm_create_dev_dax"; }
 out=$(pair_leaks "$tmp/kmemleak")
 if grep -q '^KERNEL-LEAK dax-name-leak' /tmp/leaks.kernel && grep -q 'object 0xffff88800201ee40 ' /tmp/leaks.kernel &&
    ! grep -q 'object 0xffff88800201ee40 ' <<<"$out"; then
 	pass "kmemleak filter: a known kernel leak under the pair listed apart, not counted"
 else
 	fail "kmemleak filter: the kernel leak"; cat /tmp/leaks.kernel
+fi
+# the range's two objects, allocated a frame or two below the callee
+if [ "$(grep -c '^KERNEL-LEAK dax-range-leak' /tmp/leaks.kernel)" = 2 ] &&
+   ! grep -q 'object 0xffff88800254ee00 \|object 0xffff888079620b80 ' <<<"$out"; then
+	pass "kmemleak filter: a second known leak, deeper below the pair, listed apart"
+else
+	fail "kmemleak filter: the range leak"; cat /tmp/leaks.kernel
 fi
 arg() { echo "${2:-}"; }
 n=$(grep -c '^unreferenced object' <<<"$out")

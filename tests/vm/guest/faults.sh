@@ -11,8 +11,10 @@
 #       handover  cxl_acpi removed (the handover work)
 #   vmfidepth=D      innermost frames of an allocation the filter looks at
 #                    (default 12)
-#   vmfimax=N        the cap on N (default 150; reaching it fails the
-#                    trigger, unless it was given: a trial)
+#   vmfimax=N        the cap on N (default 400: bind with three ranges makes
+#                    more than 150; reaching it fails the trigger and the
+#                    sweep counts as unfinished, unless it was given: a
+#                    trial)
 #   vmfifrom=N       a trial, or a sweep resumed: the first sweep (and
 #                    kind) starts at N, the others at 1 (the counter starts
 #                    at 0 with the boot, so the Nth call is the Nth still)
@@ -527,7 +529,7 @@ fault_run() {
 
 faults_all() {
 	FAULTS_BAD=0 FAULTS_RUNS=0
-	FAULTS_MAX=$(arg vmfimax 150)
+	FAULTS_MAX=$(arg vmfimax 400)
 	# one unload and load first: from then on a load finds the same holes
 	# and puts the code where it was (fault_run checks that)
 	fi_shim
@@ -552,13 +554,18 @@ faults_all() {
 				      [ "$FAULTS_LOST" != "$FA_T" ]; do
 					FA_N=$(( FA_N + 1 ))
 				done
+				_from=
+				[ "$FA_START" = 1 ] || _from=" (from $FA_START)"
+				# a capped sweep did not end: no FAULTS-DONE, which the
+				# fault table would read as swept to the end
 				if [ $FA_N -gt "$FAULTS_MAX" ] && [ -z "$(arg vmfimax)" ]; then
 					echo "FAULT $FA_T/$FA_S $FA_K over-$FAULTS_MAX"
 					FAULTS_BAD=$(( FAULTS_BAD + 1 ))
+				elif [ $FA_N -gt "$FAULTS_MAX" ]; then
+					echo "FAULTS-STOPPED $FA_T/$FA_S $FA_K at vmfimax=$FAULTS_MAX$_from"
+				else
+					echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))$_from"
 				fi
-				_from=
-				[ "$FA_START" = 1 ] || _from=" (from $FA_START)"
-				echo "FAULTS-DONE $FA_T/$FA_S $FA_K $(( FA_N - 1 ))$_from"
 				FA_SUM=$(( FA_SUM + FA_N - FA_START ))
 			done
 			# sweeps_of names only code that allocates on this path
