@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,6 +253,45 @@ static void check_policy(void)
 				"%s is blacklisted: udev's alias load skips it", ours[i]);
 }
 
+/* As the kernel's kstrtobool() reads a bool parameter. */
+static bool param_true(const char *v)
+{
+	return (v[0] && strchr("yY1", v[0])) || !strcasecmp(v, "on");
+}
+
+/*
+ * dax_hmem.region_idle=1 keeps HMEM's memory out of kmem on the stock
+ * module; admins who set it meant it for whatever drives hmem_platform, but
+ * dax_hmem_sr reads only its own parameter, and no module can read another's.
+ */
+static void check_stock_options(const struct sr_mod *hm)
+{
+	char stock[32], ours[32] = "N", path[PATH_MAX];
+	const char *where = "its modprobe.d options and the kernel command line";
+	FILE *f;
+
+	if (!sr_module_option("dax_hmem", "region_idle", stock, sizeof(stock)))
+		return;
+	sr_path(path, sizeof(path), "/sys/module/dax_hmem_sr/parameters/region_idle");
+	f = hm->loaded ? fopen(path, "r") : NULL;
+	if (f) {
+		if (!fgets(ours, sizeof(ours), f))
+			sr_copy(ours, sizeof(ours), "N");
+		ours[strcspn(ours, "\n")] = '\0';
+		fclose(f);
+		where = "the loaded module";
+	} else {
+		sr_module_option("dax_hmem_sr", "region_idle", ours, sizeof(ours));
+	}
+	if (param_true(stock) == param_true(ours))
+		ok("dax_hmem.region_idle=%s is set, and dax_hmem_sr.region_idle=%s (%s)", stock, ours, where);
+	else
+		report_finding("stock-option-ignored",
+			"set dax_hmem_sr.region_idle the same (kernel command line, or 'options dax_hmem_sr region_idle=...' in /etc/modprobe.d), then reboot or reload the pair",
+			"dax_hmem.region_idle=%s is set, but dax_hmem_sr serves hmem_platform and reads only its own region_idle, which is %s (%s)",
+			stock, ours, where);
+}
+
 static bool newer(const char *a, const char *b)
 {
 	struct stat sa, sb;
@@ -491,6 +531,7 @@ int cmd_doctor(void)
 	check_installed(kv, &hm, &helper);
 	check_loaded(&hm, &helper, &stock, &daxcxl);
 	check_policy();
+	check_stock_options(&hm);
 	check_initramfs(kv);
 	check_signature(&hm, &helper);
 	check_kprobes(kv);

@@ -251,6 +251,38 @@ bool sr_blacklisted(const char *name)
 	return hit;
 }
 
+/*
+ * The value modprobe would give NAME's PARAM: from modprobe.d's "options"
+ * lines and the kernel command line's "NAME.PARAM=", which libkmod reads
+ * into the same list; the last one wins, as in the kernel's parser.  A bare
+ * "PARAM" is a bool set to Y.  False when nothing sets it.
+ */
+bool sr_module_option(const char *name, const char *param, char *val, size_t len)
+{
+	struct kmod_config_iter *it;
+	size_t plen = strlen(param);
+	bool hit = false;
+
+	if (!sr_kmod())
+		return false;
+	it = kmod_config_get_options(sr_kmod());
+	while (it && kmod_config_iter_next(it)) {
+		char opts[1024], *tok, *save = NULL;
+
+		if (strcmp(kmod_config_iter_get_key(it), name))
+			continue;
+		sr_copy(opts, sizeof(opts), kmod_config_iter_get_value(it));
+		for (tok = strtok_r(opts, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (strncmp(tok, param, plen) || (tok[plen] && tok[plen] != '='))
+				continue;
+			sr_copy(val, len, tok[plen] ? tok + plen + 1 : "Y");
+			hit = true;
+		}
+	}
+	kmod_config_iter_free_iter(it);
+	return hit;
+}
+
 int sr_mod_remove(const char *name)
 {
 	struct kmod_module *mod = NULL;

@@ -26,6 +26,7 @@ int sr_mod_get(const char *name, struct sr_mod *m);
 const char *sr_install_command(const char *name);
 int sr_softdeps(const char *name, char *pre, size_t plen, char *post, size_t qlen);
 bool sr_blacklisted(const char *name);
+bool sr_module_option(const char *name, const char *param, char *val, size_t len);
 int sr_mod_remove(const char *name);
 
 #endif

@@ -188,6 +188,11 @@ r=$out/nosoftdep; good "$r"
 sed -i '/^softdep dax_hmem pre:/d' "$r/usr/lib/modprobe.d/dax-hmem-sr.conf"
 r=$out/noguard; good "$r"; rm "$r/usr/lib/dax-hmem-sr/stock-dax-hmem-guard"
 r=$out/blacklist; good "$r"; wr "$r/etc/modprobe.d/local.conf" "blacklist dax_hmem_sr"
+# the stock module's region_idle set by the admin: alone, and with the
+# pair's own set the same
+r=$out/regionidle; good "$r"; wr "$r/etc/modprobe.d/local.conf" "options dax_hmem region_idle=1"
+r=$out/regionidle-both; good "$r"
+wr "$r/etc/modprobe.d/local.conf" "options dax_hmem region_idle=1" "options dax_hmem_sr region_idle=Y"
 r=$out/secureboot; good "$r"
 printf '\x06\x00\x00\x00\x01' >"$out/.sb"
 mkdir -p "$r/sys/firmware/efi/efivars"

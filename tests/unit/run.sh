@@ -162,6 +162,11 @@ t "doctor: guard missing" 1 noguard doctor
 has "doctor: guard finding" "^finding guard-missing: "
 t "doctor: blacklisted" 1 blacklist doctor
 has "doctor: blacklist finding" "^finding blacklisted: dax_hmem_sr is blacklisted"
+t "doctor: the stock module's region_idle alone" 1 regionidle doctor
+has "doctor: option finding" "^finding stock-option-ignored: dax_hmem.region_idle=1 is set, but dax_hmem_sr .* which is N"
+has "doctor: its fix" "^  fix: set dax_hmem_sr.region_idle the same"
+t "doctor: region_idle on both" 0 regionidle-both doctor
+has "doctor: both set, ok" "^ok: dax_hmem.region_idle=1 is set, and dax_hmem_sr.region_idle=Y"
 t "doctor: Secure Boot, unsigned" 1 secureboot doctor
 has "doctor: unsigned finding" "^finding unsigned-under-secure-boot: dax_hmem_sr"
 has "doctor: its fix" "mokutil --import /var/lib/dkms/mok.pub"

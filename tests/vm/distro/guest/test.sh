@@ -56,4 +56,7 @@ sec "policy guard"
 dmesg | grep 'dax_hmem: not loaded' || echo "(no guard line)"
 guard=none
 dmesg | grep -q 'dax_hmem: not loaded: dax_hmem_sr serves' && guard=refused
-echo "$(grep '^RESULT ' /run/vmtest.out | tail -n1) udev=$udev guard=$guard"
+# the stock module's region_idle, which dax_hmem_sr does not read
+idlewarn=no
+dmesg | grep 'dax_hmem: region_idle=' && idlewarn=yes
+echo "$(grep '^RESULT ' /run/vmtest.out | tail -n1) udev=$udev guard=$guard idlewarn=$idlewarn"
