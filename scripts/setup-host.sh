@@ -93,7 +93,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 need=(make gcc libc6-dev bc cpio xz-utils zstd kmod dkms debootstrap
       python3 libelf-dev rsync dwarves shellcheck libkmod-dev pkg-config
-      flex bison libssl-dev debhelper dh-dkms lintian)
+      flex bison libssl-dev debhelper dh-dkms lintian
+      ovmf mtools dosfstools sbsigntool)
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -106,5 +107,11 @@ fi
 if ! qemu-system-x86_64 --version 2>/dev/null | grep -q 'version 1[0-9]'; then
 	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 		qemu-system-x86 >/dev/null
+fi
+# virt-fw-vars, which enrols the DKMS key in OVMF's vars (Secure Boot
+# suite): 24.2 in bookworm-backports, none in bookworm
+if ! command -v virt-fw-vars >/dev/null; then
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+		python3-virt-firmware >/dev/null
 fi
 echo "setup-host: ok"

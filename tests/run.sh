@@ -1,6 +1,7 @@
 #!/bin/bash
 # The test command (README, .ci/run): set the host up, then run every suite.
-#   tests/run.sh [SUITE...]     suites: style unit build dkms package vm distro debug (default: all)
+#   tests/run.sh [SUITE...]     suites: style unit build dkms package vm distro debug
+#                               secureboot (default: all but secureboot)
 # Each suite ends with "N passed, N failed"; this adds them up and fails if
 # any suite failed or printed no tally.
 set -uo pipefail
@@ -29,6 +30,10 @@ run_suite() {
 	# the pair on the debug kernel: a named subset of the matrix and the
 	# fault sweep (tests/vm/debug-suite.sh -a: the whole matrix)
 	debug) "$top/tests/vm/debug-suite.sh" ;;
+	# the distro image under OVMF with Secure Boot enforced (shim, grub,
+	# Debian's signed kernel): unsigned pair refused, DKMS-signed pair with
+	# its key enrolled loads, report and status under lockdown
+	secureboot) "$top/tests/vm/secureboot/run.sh" all ;;
 	*) echo "tests/run.sh: unknown suite $1" >&2; return 2 ;;
 	esac
 }
@@ -37,7 +42,7 @@ total_pass=0
 total_fail=0
 summary=()
 for s in "${suites[@]}"; do
-	case $s in style|unit|build|dkms|package|vm|distro|debug) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
+	case $s in style|unit|build|dkms|package|vm|distro|debug|secureboot) ;; *) echo "tests/run.sh: unknown suite $s" >&2; exit 2 ;; esac
 	echo "=== suite $s"
 	start=$SECONDS
 	log=$(mktemp)
