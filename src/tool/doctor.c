@@ -425,7 +425,7 @@ static void check_signature(const struct sr_mod *hm, const struct sr_mod *helper
 			continue;
 		if (!m[i]->is_signed && sb == 1)
 			report_finding("unsigned-under-secure-boot",
-				"dkms signs with /var/lib/dkms/mok.key: rebuild with 'dkms install', enrol once with 'mokutil --import /var/lib/dkms/mok.pub' and reboot",
+				"dkms signs with /var/lib/dkms/mok.key, which it makes with openssl: install openssl, rebuild with 'dkms build --force dax-hmem-sr/0.1.0' and 'dkms install --force dax-hmem-sr/0.1.0', enrol once with 'mokutil --import /var/lib/dkms/mok.pub' and reboot",
 				"%s is not signed and Secure Boot is on: the kernel refuses to load it",
 				m[i]->name);
 		else if (m[i]->is_signed)

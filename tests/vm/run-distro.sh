@@ -1,12 +1,15 @@
 #!/bin/bash
 # run-distro.sh [-t SCENARIOS] [-s SYSTEMS] [-l LOGDIR]: the VM bed's distro
 # mode (README "Distro mode"): the Debian root file system of
-# distro/mkroot.sh, the pair installed in it by dkms inside the guest
-# (distro/prepare.sh, the first row), then every scenario expected.tbl has a
-# distro-* row for, one guest at a time, loaded by udev's coldplug.  One row
-# per test, then "N passed, N failed"; non-zero exit status on a failure.
+# distro/mkroot.sh, the pair installed in it from the project's packages by
+# apt inside the guest (distro/prepare.sh, the first row), then every
+# scenario expected.tbl has a distro-* row for, one guest at a time, loaded
+# by udev's coldplug, then the packages' life on distro-pair (pkglife:
+# distro/pkglife.sh).  One row per test, then "N passed, N failed";
+# non-zero exit status on a failure.
 #   -s  comma list of distro-pair, distro-6.12 (default both)
-#   -t  comma list of scenarios (default: all with a row for the system)
+#   -t  comma list of scenarios (default: all with a row for the system, and
+#       pkglife)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,7 +43,7 @@ for s in ${systems//,/ }; do
 	if "$VM_DIR/distro/prepare.sh" -l "$logdir/$s-prepare.log" "${s#distro-}" \
 		>"$logdir/$s-prepare.out" 2>"$logdir/$s-prepare.err"; then
 		what=root
-		[ "$s" = distro-pair ] && what="dkms install"
+		[ "$s" = distro-pair ] && what="apt install"
 		# mkroot.sh and prepare.sh say so on stderr when they build
 		cached=" (cached)"
 		grep -q '^mkroot: \|^prepare: ' "$logdir/$s-prepare.err" && cached=" (built)"
@@ -74,6 +77,24 @@ for s in ${systems//,/ }; do
 		rm -f "$out" "$out.err"
 	done
 done
+
+# The packages' life after the install (distro/pkglife.sh): reboot, a second
+# kernel, apt remove, apt purge.  Two boots of its own copy of the prepared
+# image; scenario name "pkglife".
+case ,$systems, in *,distro-pair,*)
+	case ,${scens:-pkglife}, in *,pkglife,*)
+		echo "run-distro: distro-pair pkglife" >&2
+		t0=$SECONDS
+		if "$VM_DIR/distro/pkglife.sh" -l "$logdir" >"$logdir/pkglife.out" 2>&1; then
+			add distro-pair pkglife "install..purge" - $((SECONDS - t0)) PASS
+		else
+			add distro-pair pkglife - - $((SECONDS - t0)) FAIL \
+				"$(grep -a '^pkglife: ' "$logdir/pkglife.out" | grep -v ' (log: ' | tail -n1)"
+		fi
+		;;
+	esac
+	;;
+esac
 
 {
 	# shellcheck disable=SC2059 # the format is the table's

@@ -13,6 +13,7 @@ distro_testdisk() {
 	d=$(mktemp -d)
 	install -m 755 "$DISTRO_DIR/guest/main" "$d/main"
 	install -m 644 "$DISTRO_DIR/guest/prepare.sh" "$DISTRO_DIR/guest/test.sh" \
+		"$DISTRO_DIR/guest/files.sh" "$DISTRO_DIR/guest/pkglife.sh" \
 		"$DISTRO_DIR/../guest/lib.sh" "$d/"
 	[ $# -gt 0 ] && cp "$@" "$d/"
 	# trixie's cxl and what it links, for guest/cxl
@@ -31,16 +32,51 @@ distro_testdisk() {
 	rm -rf "$d"
 }
 
-# distro_src_tar OUT: the package source as it goes to /usr/src, the tracked
-# files of the tree as they are in the work tree, with fixed names, owners
-# and times, so that the same source always gives the same bytes.  tests/
-# and docs/ stay out: they are not part of what dkms builds, and editing the
-# test bed must not mean a new dkms install.
-distro_src_tar() {
-	(cd "$SR_TOP" && git ls-files -z -- . ':!:tests' ':!:docs' |
-		LC_ALL=C sort -z |
-		tar --no-recursion --transform 's#^#./#' --mtime=@0 --owner=0 \
-			--group=0 --numeric-owner --mode=go-w -cf "$1" --null -T -)
+# distro_debs: the project's Debian packages (tests/dkms/package.sh:
+# dax-hmem-sr-dkms and dax-hmem-sr-tools), built when a tracked file changed,
+# their directory printed.  Keyed by every tracked file as it is in the work
+# tree, because package.sh builds from all of them (the man page is in
+# docs/); a rebuild costs half a minute, and the prepared image is keyed by
+# what the packages hold (distro_deb_hash), so a rebuild that gives the same
+# packages costs no boot.
+distro_debs() {
+	local key out
+	key=$(cd "$SR_TOP" && git ls-files -z | LC_ALL=C sort -z | xargs -0 sha256sum |
+		sha256sum | cut -c1-12)
+	out="$VM_CACHE/distro/debs-$key"
+	mkdir -p "$VM_CACHE/distro"
+	if ! ls "$out"/dax-hmem-sr-dkms_*.deb "$out"/dax-hmem-sr-tools_*.deb >/dev/null 2>&1; then
+		(
+			exec 8>"$VM_CACHE/distro/.debs.lock"
+			flock 8
+			ls "$out"/dax-hmem-sr-dkms_*.deb >/dev/null 2>&1 && exit 0
+			rm -rf "$out.tmp"
+			mkdir -p "$out.tmp"
+			if ! SR_PACKAGE_OUT="$out.tmp" "$SR_TOP/tests/dkms/package.sh" \
+				>"$out.tmp/package.log" 2>&1; then
+				tail -n 5 "$out.tmp/package.log" >&2
+				echo "error: tests/dkms/package.sh failed (log: $out.tmp/package.log)" >&2
+				exit 1
+			fi
+			rm -rf "$out"
+			mv "$out.tmp" "$out"
+			echo "debs: built $(cd "$out" && echo *.deb)" >&2
+			# the newest two sets are enough
+			find "$VM_CACHE/distro" -mindepth 1 -maxdepth 1 -name 'debs-*' ! -name '*.tmp' \
+				-printf '%T@ %p\n' | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -rf
+		) || return 1
+	fi
+	echo "$out"
+}
+
+# distro_deb_hash DEB...: what the packages hold, control and files, not the
+# .deb's own bytes (an ar archive of the same contents may differ in its
+# headers).
+distro_deb_hash() {
+	local d
+	for d in "$@"; do
+		{ dpkg-deb --ctrl-tarfile "$d"; dpkg-deb --fsys-tarfile "$d"; } | sha256sum | cut -d' ' -f1
+	done | sha256sum | cut -c1-16
 }
 
 # distro_drives ROOT_IMG SNAPSHOT(on|off) TEST_IMG: VM_DRIVES for run-vm.sh,

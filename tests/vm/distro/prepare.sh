@@ -2,15 +2,20 @@
 # prepare.sh [-l LOG] SYSTEM: the root disk a distro-mode test boots, built
 # when missing, path printed.
 #   6.12  the debootstrapped system of mkroot.sh as it is: the stock kernel
-#   pair  the same with the pair installed inside the guest by "dkms add" and
-#         "dkms install" (an image-preparation boot, vmtest=prepare): a sparse
-#         copy of the root file system (no qemu-img on the host for a qcow2
-#         overlay; the copy takes seconds), cached by the hash of the
-#         package source (distro_src_tar), the root file system and the
-#         preparation script.  A changed source gives a new prepared image.
+#   pair  the same with the pair installed inside the guest from the
+#         project's Debian packages (distro_debs: tests/dkms/package.sh) by
+#         "apt install ./dax-hmem-sr-dkms_*.deb ./dax-hmem-sr-tools_*.deb",
+#         whose DKMS hook builds and installs the modules (an
+#         image-preparation boot, vmtest=prepare): a sparse copy of the root
+#         file system (no qemu-img on the host for a qcow2 overlay; the copy
+#         takes seconds), cached by the hash of what the packages hold
+#         (distro_deb_hash), the root file system and the preparation
+#         scripts.  Changed packages give a new prepared image.  (The
+#         source-tree path, "dkms add" of a checkout, is tests/dkms/roundtrip.sh's.)
 # The preparation boot's serial console goes to LOG (default in the cache
-# next to the image); its RESULT line must show dkms=installed, both modules,
-# the policy and the modprobe resolution, or the image is not kept.
+# next to the image); its RESULT line must show both packages installed,
+# dkms=installed, both modules, the policy, the command and the modprobe
+# resolution, or the image is not kept.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
@@ -32,14 +37,14 @@ pair) ;;
 *) die "unknown system '$sys' (6.12, pair)" ;;
 esac
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-distro_src_tar "$tmp/src.tar"
+debs=$(distro_debs) || die "no Debian packages"
 key=$( {
 	basename "$root"
+	distro_deb_hash "$debs"/dax-hmem-sr-dkms_*.deb "$debs"/dax-hmem-sr-tools_*.deb
 	# Not guest/main: it only dispatches to prepare.sh, and keying on it
-	# would redo a dkms build for every change to the test path.
-	sha256sum "$tmp/src.tar" "$DISTRO_DIR/guest/prepare.sh" | cut -d' ' -f1
+	# would redo a dkms build for every change to the test path.  files.sh
+	# is: the file list taken before the install is part of the image.
+	sha256sum "$DISTRO_DIR/guest/prepare.sh" "$DISTRO_DIR/guest/files.sh" | cut -d' ' -f1
 } | sha256sum | cut -c1-12)
 out="$root/pair-$key"
 if [ -f "$out/disk.img" ]; then
@@ -55,8 +60,8 @@ rm -rf "$work"
 mkdir -p "$work"
 log=${log:-$work/prepare.log}
 cp --sparse=always --reflink=auto "$root/root.img" "$work/disk.img"
-distro_testdisk "$work/vmtest.img" "$tmp/src.tar"
-echo "prepare: dkms install inside the guest (log: $log)" >&2
+distro_testdisk "$work/vmtest.img" "$debs"/dax-hmem-sr-dkms_*.deb "$debs"/dax-hmem-sr-tools_*.deb
+echo "prepare: apt install of the packages inside the guest (log: $log)" >&2
 start=$SECONDS
 rc=0
 VM_DRIVES=$(distro_drives "$work/disk.img" off "$work/vmtest.img") \
@@ -66,7 +71,7 @@ VM_DRIVES=$(distro_drives "$work/disk.img" off "$work/vmtest.img") \
 res=$(tr -d '\r' <"$log" | sed -E 's/^\[ *[0-9.]+\] [^ ]+\[[0-9]+\]: //' |
 	grep -a '^RESULT ' | tail -n1 || true)
 echo "prepare: ${res:-no RESULT} (qemu rc=$rc, $((SECONDS - start)) s)" >&2
-for want in prep=ok dkms=installed modules=2 policy=ok resolve=ok bad=0; do
+for want in prep=ok pkgs=installed dkms=installed modules=2 policy=ok tool=ok resolve=ok bad=0; do
 	case " $res " in
 	*" $want "*) ;;
 	*) die "preparation boot failed: want $want; log: $log" ;;

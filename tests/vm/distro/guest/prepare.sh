@@ -1,26 +1,49 @@
 # The image-preparation boot (sourced by main): install the pair as a user
-# would, from /usr/src with dkms, and check what that left on the system.
-# Its writes stay in the prepared image, which tests then boot as snapshots.
+# would, from the project's Debian packages with apt (their DKMS hook builds
+# and installs the modules for the running kernel), and check what that left
+# on the system.  Its writes stay in the prepared image, which tests then
+# boot as snapshots.
 # shellcheck shell=sh
+# shellcheck source-path=SCRIPTDIR source=files.sh
+. /run/vmtest/files.sh
 kver=$(uname -r)
-ver=$(tar -xOf /run/vmtest/src.tar ./dkms.conf | sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
-src=/usr/src/dax-hmem-sr-$ver
+dkms_deb=$(ls /run/vmtest/dax-hmem-sr-dkms_*_all.deb)
+tools_deb=$(ls /run/vmtest/dax-hmem-sr-tools_*.deb)
+# a native package: its version is dkms.conf's PACKAGE_VERSION (debian/rules
+# checks that at build time)
+ver=$(dpkg-deb -f "$dkms_deb" Version)
 prep=ok
 
-sec "source"
-rm -rf "$src"
-mkdir -p "$src"
-tar -xf /run/vmtest/src.tar -C "$src"
-echo "$src: $(find "$src" -type f | wc -l) files"
+# What purge must come back to (pkglife.sh): the system before the install.
+sec "files before the install"
+mkdir -p $state
+files_list >$state/files-before.list
+echo "$(wc -l <$state/files-before.list) paths"
 
-sec "dkms add"
-dkms add "dax-hmem-sr/$ver" 2>&1 || prep=add-failed
-sec "dkms install"
+sec "apt install"
 t0=$(uptime_s)
-dkms install "dax-hmem-sr/$ver" -k "$kver" 2>&1 || prep=install-failed
-echo "dkms install took $(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }') s"
+# Offline, and apt needs no network for this: the packages are local files
+# and every dependency (dkms, gcc, the headers, libkmod2) is installed, so
+# there is nothing to download.  stdin from /dev/null: a question would fail
+# the install instead of waiting.  (apt's notice that it reads the files
+# unsandboxed, the test disk being root's, is harmless.)
+(cd /run/vmtest && apt install -y "./${dkms_deb##*/}" "./${tools_deb##*/}" </dev/null 2>&1) ||
+	prep=install-failed
+echo "apt install took $(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { print b - a }') s"
 mlog=/var/lib/dkms/dax-hmem-sr/$ver/$kver/$(uname -m)/log/make.log
 [ -f "$mlog" ] && { sec "make.log"; cat "$mlog"; }
+
+sec "packages"
+pkgs=installed
+for p in dax-hmem-sr-dkms dax-hmem-sr-tools; do
+	st=$(dpkg-query -W -f '${Status} ${Version}' "$p" 2>&1)
+	echo "$p: $st"
+	[ "$st" = "install ok installed $ver" ] || pkgs=not-$p
+done
+# What the packages put on the system, for pkglife.sh's purge check (after
+# the purge, dpkg -L knows nothing any more).
+dpkg -L dax-hmem-sr-dkms dax-hmem-sr-tools >$state/pkg-files.list 2>&1
+echo "$(wc -l <$state/pkg-files.list) paths from dpkg -L"
 
 sec "dkms status"
 st=$(dkms status dax-hmem-sr 2>&1)
@@ -40,6 +63,10 @@ policy=ok
 for f in /usr/lib/modprobe.d/dax-hmem-sr.conf /usr/lib/dax-hmem-sr/stock-dax-hmem-guard; do
 	ls -l "$f" 2>&1 || policy=missing
 done
+sec "the command"
+tool=ok
+run dax-hmem-sr --help
+[ "$(command -v dax-hmem-sr)" = /usr/bin/dax-hmem-sr ] || tool=missing
 # What udev will get for the alias, and what loading each would do.
 resolve=ok
 run modprobe -R platform:hmem_platform
@@ -72,4 +99,4 @@ if [ "$n" -gt 0 ]; then
 else
 	initrd=nodaxcxl
 fi
-echo "RESULT setup=ok prep=$prep dkms=$dkms modules=$mods policy=$policy resolve=$resolve initrd=$initrd bad=$(bad_lines | wc -l)"
+echo "RESULT setup=ok prep=$prep pkgs=$pkgs dkms=$dkms modules=$mods policy=$policy tool=$tool resolve=$resolve initrd=$initrd bad=$(bad_lines | wc -l)"
