@@ -172,6 +172,13 @@ if [ $? != 0 ] && grep -q 'never reached: handover' <<<"$o"; then
 else
 	fail "fault table: a missing path passed"
 fi
+{ cat "$tmp/nohandover.log"; echo "FAULTS-DONE handover/dax_hmem_sr:text failslab 78 (from 53)"; } >"$tmp/hosweep.log"
+o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/hosweep.log" 2>&1)
+if [ $? = 0 ] && grep -q '^handover: no allocation of its own; the handover trigger' <<<"$o"; then
+	pass "fault table: the handover work's path swept by a finished handover sweep, said so"
+else
+	fail "fault table: a finished handover sweep did not cover the handover work"; sed 's/^/    /' <<<"$o"
+fi
 { cat "$tmp/all.log"; line bind 2 hold no; } >"$tmp/unclean.log"
 o=$("$SR_TOP/tests/vm/faults.sh" -r "$tmp/unclean.log" 2>&1)
 if [ $? != 0 ] && grep -q '1 not clean' <<<"$o"; then pass "fault table: an unclean run fails"; else fail "fault table: an unclean run passed"; fi

@@ -105,13 +105,20 @@ for p in $(awk 'NR > 1 { print $1 }' "$logdir/faults.txt"); do seen[$p]=1; done
 # pieces', listed under those.  Its path is swept when the bind trigger
 # (hmem_platform.0 bound, so probed) ran its sweep of the pair's core text
 # to the end.
+# The handover work (handover_work_fn, take_over) is the same: what it
+# allocates is the pieces' and claims' it makes (hmem_sr_register_piece),
+# so its path is swept when the handover trigger's sweep ran to its end.
 # (grep -c, not -q: -q stops reading, cat then dies of SIGPIPE, and
 # pipefail turns a match into a failure on a long log)
-if [ -z "${seen[probe]:-}" ] &&
-   [ "$(cat "${logs[@]}" | tr -d '\r' | grep -ac '^FAULTS-DONE bind/dax_hmem_sr:text failslab [1-9]')" -gt 0 ]; then
-	echo "probe: no allocation of its own; the bind trigger's sweep of dax_hmem_sr's text ran to its end"
-	seen[probe]=1
-fi
+swept_by() { # POINT TRIGGER
+	[ -z "${seen[$1]:-}" ] || return 0
+	[ "$(cat "${logs[@]}" | tr -d '\r' | grep -ac "^FAULTS-DONE $2/dax_hmem_sr:text failslab [1-9]")" -gt 0 ] ||
+		return 0
+	echo "$1: no allocation of its own; the $2 trigger's sweep of dax_hmem_sr's text ran to its end"
+	seen[$1]=1
+}
+swept_by probe bind
+swept_by handover handover
 miss=
 for p in init probe decision piece claims report records handover gate; do
 	[ -n "${seen[$p]:-}" ] || miss="$miss $p"
