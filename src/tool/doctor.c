@@ -267,21 +267,15 @@ static bool param_true(const char *v)
 static void check_stock_options(const struct sr_mod *hm)
 {
 	char stock[32], ours[32] = "N", path[PATH_MAX];
-	const char *where = "its modprobe.d options and the kernel command line";
-	FILE *f;
+	const char *where = "the loaded module";
 
 	if (!sr_module_option("dax_hmem", "region_idle", stock, sizeof(stock)))
 		return;
 	sr_path(path, sizeof(path), "/sys/module/dax_hmem_sr/parameters/region_idle");
-	f = hm->loaded ? fopen(path, "r") : NULL;
-	if (f) {
-		if (!fgets(ours, sizeof(ours), f))
-			sr_copy(ours, sizeof(ours), "N");
-		ours[strcspn(ours, "\n")] = '\0';
-		fclose(f);
-		where = "the loaded module";
-	} else {
+	if (!hm->loaded || sr_read_str(path, ours, sizeof(ours))) {
+		sr_copy(ours, sizeof(ours), "N");
 		sr_module_option("dax_hmem_sr", "region_idle", ours, sizeof(ours));
+		where = "its modprobe.d options and the kernel command line";
 	}
 	if (param_true(stock) == param_true(ours))
 		ok("dax_hmem.region_idle=%s is set, and dax_hmem_sr.region_idle=%s (%s)", stock, ours, where);
