@@ -13,8 +13,9 @@
  * struct cxl_sr_region - a committed CXL region seen by cxl_sr_regions()
  * @range: its host physical address range
  * @id: N of regionN
- * @locked: every endpoint decoder was committed locked (by firmware), so the
- *	memory stays decoded when Linux tears the region down
+ * @locked: every decoder on its path, endpoint, switch and host bridge, was
+ *	committed locked by firmware (or has nothing to reset), so the memory
+ *	stays decoded when Linux tears the region down
  */
 struct cxl_sr_region {
 	struct range range;

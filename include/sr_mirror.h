@@ -135,6 +135,46 @@ static inline unsigned long sr_endpoint_decoder_flags(void *cxled)
 	return SR_FIELD(unsigned long, cxled, CXL_ENDPOINT_DECODER_CXLD_FLAGS);
 }
 
+/*
+ * drivers/cxl/cxl.h: a switch or host-bridge decoder, through its device.
+ * Teardown resets every one on a region's path that has a reset method
+ * (6.12's cxl_region_decode_reset() does not look at the lock flag: only the
+ * hardware's Lock-On-Commit keeps a locked one decoding).  A decoder without
+ * that method (a passthrough port's) has nothing to reset.  The reset method
+ * is only tested for NULL, never called.
+ */
+SR_CHECK_SIZE(struct device, CXL_SWITCH_DECODER_CXLD_DEV);
+SR_CHECK_SIZE(void *, CXL_SWITCH_DECODER_CXLD_REGION);
+SR_CHECK_SIZE(unsigned long, CXL_SWITCH_DECODER_CXLD_FLAGS);
+SR_CHECK_SIZE(void (*)(void *), CXL_SWITCH_DECODER_CXLD_RESET);
+
+#define SR_SWITCH_DECODER(dev)	SR_CONTAINER(dev, CXL_SWITCH_DECODER_CXLD_DEV)
+
+/* The region (its struct cxl_region, compared, never read) @dev decodes for */
+static inline void *sr_switch_decoder_region(struct device *dev)
+{
+	return READ_ONCE(SR_FIELD(void *, SR_SWITCH_DECODER(dev),
+				  CXL_SWITCH_DECODER_CXLD_REGION));
+}
+
+static inline unsigned long sr_switch_decoder_flags(struct device *dev)
+{
+	return READ_ONCE(SR_FIELD(unsigned long, SR_SWITCH_DECODER(dev),
+				  CXL_SWITCH_DECODER_CXLD_FLAGS));
+}
+
+static inline bool sr_switch_decoder_resettable(struct device *dev)
+{
+	return READ_ONCE(SR_FIELD(void *, SR_SWITCH_DECODER(dev),
+				  CXL_SWITCH_DECODER_CXLD_RESET)) != NULL;
+}
+
+/* The struct cxl_region of a region device, for comparison only */
+static inline void *sr_region_of(struct device *dev)
+{
+	return SR_REGION(dev);
+}
+
 /* drivers/cxl/cxl.h: struct cxl_dax_region, the device dax_cxl binds */
 SR_CHECK_SIZE(struct range, CXL_DAX_REGION_HPA_RANGE);
 

@@ -51,9 +51,49 @@ static struct resource *committed_res(struct device *dev, const struct range *ra
 	return res;
 }
 
-/* Region teardown resets only decoders that firmware did not lock. */
+static bool is_switch_decoder_dev(const struct device *dev)
+{
+	return dev->type && dev->type->name &&
+	       !strcmp(dev->type->name, "cxl_decoder_switch");
+}
+
+struct path_walk {
+	void *region;
+	unsigned int decoders;
+	bool stays;
+};
+
+/* Does @dev, if it is a switch decoder on the region's path, keep decoding? */
+static int check_path_decoder(struct device *dev, void *data)
+{
+	struct path_walk *walk = data;
+
+	if (!is_switch_decoder_dev(dev) || sr_switch_decoder_region(dev) != walk->region)
+		return 0;
+	walk->decoders++;
+	if (sr_switch_decoder_resettable(dev) &&
+	    !(sr_switch_decoder_flags(dev) & SR_CXL_DECODER_F_LOCK)) {
+		dev_dbg(dev, "not locked by firmware: a region teardown resets it\n");
+		walk->stays = false;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Would @region's memory still be decoded after Linux tears it down?  6.12's
+ * cxl_region_decode_reset() resets, for each endpoint, every switch and
+ * host-bridge decoder on its path and then the endpoint's own.  Only a
+ * decoder firmware committed with Lock-On-Commit ignores that, so every
+ * level must be locked: a locked endpoint under an unlocked host bridge
+ * loses its addresses all the same.  The walk reads the decoders' region
+ * pointers and flags without cxl_region_rwsem (not exported); each decoder
+ * stays allocated while bus_for_each_dev() holds it, and only an endpoint
+ * detaching at that moment changes them, which resets the decoders anyway.
+ */
 static bool decoders_locked(struct device *region)
 {
+	struct path_walk walk = { .region = sr_region_of(region), .stays = true };
 	int i, ways = sr_region_ways(region);
 
 	if (ways <= 0 || ways > SR_REGION_MAX_TARGETS)
@@ -64,7 +104,10 @@ static bool decoders_locked(struct device *region)
 		if (!cxled || !(sr_endpoint_decoder_flags(cxled) & SR_CXL_DECODER_F_LOCK))
 			return false;
 	}
-	return true;
+	bus_for_each_dev(&cxl_bus_type, NULL, &walk, check_path_decoder);
+	dev_dbg(region, "%u switch decoder(s) on its path, %s\n", walk.decoders,
+		walk.stays ? "all locked or passthrough" : "one not locked");
+	return walk.stays;
 }
 
 static int add_committed_region(struct device *dev, void *data)

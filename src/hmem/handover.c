@@ -3,7 +3,8 @@
  * Handover: when cxl_acpi lets go of the CXL windows (module unload or a
  * sysfs unbind), the memory CXL owned goes to HMEM without a rebind of
  * hmem_platform.0, as far as it is still memory: Linux resets the decoders
- * of a region it tears down, except those firmware locked.
+ * of a region it tears down, and only those firmware locked keep decoding.
+ * Memory with any decoder on its path unlocked is reported lost instead.
  *
  * The same records keep two removals from pulling memory out from under
  * online pages (both are exported paths, no kprobe):
@@ -140,27 +141,59 @@ int hmem_sr_track(struct device *host, enum sr_span_kind kind,
 	return devm_add_action_or_reset(host, untrack, t);
 }
 
+/*
+ * Memory whose decoders Linux reset with the region is no longer routed: a
+ * dax device over it would fault at the first touch (mmap, or kmem after a
+ * "daxctl reconfigure-device").  It gets no device and is reported lost, so
+ * nothing claims it either: a CXL region created over it again programs the
+ * decoders anew, and dax_cxl may then serve it.
+ */
+static void report_lost(struct device *host, struct sr_track *t)
+{
+	dev_warn(host, "Soft Reserved [mem %#llx-%#llx]: lost: CXL let go of it (cxl_acpi unbound) and its teardown reset decoders firmware had not locked: no longer decoded, no dax device until a reboot or a new CXL region over it\n",
+		 t->span.start, t->span.end);
+	if (range_len(&t->span) == range_len(&t->ho.sr) && t->span.start == t->ho.sr.start)
+		hmem_sr_report(&t->ho.sr, "lost",
+			       "CXL let go of it (cxl_acpi unbound); decoders reset: no longer decoded",
+			       NULL, NULL);
+}
+
+/* HMEM's piece over a region whose decoders went with it: the same. */
+static void drop_lost_part(struct device *host, struct sr_track *t)
+{
+	char name[48] = "";
+	int rc;
+
+	rc = hmem_sr_drop_piece(host, &t->span, name, sizeof(name));
+	dev_warn(host, "[mem %#llx-%#llx]: lost: the CXL region under this memory HMEM owns went with cxl_acpi, and its teardown reset decoders firmware had not locked: no longer decoded, %s%s\n",
+		 t->span.start, t->span.end, rc ? "but no HMEM device is exactly it" : "taken down: ",
+		 name);
+	if (!rc)
+		hmem_sr_report_dropped(&t->ho.sr, name,
+				       "part lost with its CXL region when cxl_acpi went (decoders reset)");
+}
+
 static void take_over(struct device *host, struct sr_track *t)
 {
-	bool devdax_only = !t->ho.locked;
 	char name[32] = "nothing";
 	int rc;
 
 	if (t->ho.sr_entry)
 		hmem_sr_iomem_restore(host, t->ho.sr_entry);
+	if (!t->ho.locked) {
+		report_lost(host, t);
+		return;
+	}
 	rc = hmem_sr_register_piece(host, t->ho.target_nid, &t->span, name,
-				    sizeof(name), devdax_only);
-	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, CXL let go of it (cxl_acpi unbound)%s, as %s\n",
-		 t->span.start, t->span.end,
-		 devdax_only ? "; its decoders were not locked, so it is no longer decoded: devdax only, not onlined" : "",
-		 rc ? "nothing" : name);
+				    sizeof(name), false);
+	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, CXL let go of it (cxl_acpi unbound), its decoders locked by firmware, as %s\n",
+		 t->span.start, t->span.end, rc ? "nothing" : name);
 	if (rc)
 		dev_err(host, "taking over [mem %#llx-%#llx] failed: %d\n",
 			t->span.start, t->span.end, rc);
 	if (range_len(&t->span) == range_len(&t->ho.sr) && t->span.start == t->ho.sr.start)
 		hmem_sr_report(&t->ho.sr, rc ? "conflict" : "hmem",
-			       devdax_only ? "handed over by CXL (cxl_acpi unbound); decoders reset: devdax only" :
-					     "handed over by CXL (cxl_acpi unbound)",
+			       "handed over by CXL (cxl_acpi unbound); decoders locked by firmware",
 			       NULL, rc ? NULL : name);
 }
 
@@ -191,8 +224,7 @@ static void handover_work_fn(struct work_struct *work)
 			if (t->kind == SR_SPAN_CXL)
 				take_over(host, t);
 			else if (!t->ho.locked)
-				dev_warn(host, "[mem %#llx-%#llx]: the CXL region under HMEM's memory is gone with cxl_acpi and its decoders were not locked: that memory is no longer decoded\n",
-					 t->span.start, t->span.end);
+				drop_lost_part(host, t);
 			devm_release_action(host, untrack, t);
 		}
 	}

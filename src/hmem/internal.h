@@ -25,6 +25,8 @@ int hmem_sr_defer(struct device *host);
 int hmem_sr_register_piece(struct device *host, int target_nid,
 			   const struct range *piece, char *name, size_t len,
 			   bool devdax_only);
+int hmem_sr_drop_piece(struct device *host, const struct range *span,
+		       char *name, size_t len);
 
 /* handover.c */
 enum sr_span_kind {
@@ -56,6 +58,8 @@ void hmem_sr_handover_exit(void);
 /* report.c */
 void hmem_sr_report(const struct range *range, const char *state,
 		    const char *reason, const char *regions, const char *devices);
+void hmem_sr_report_dropped(const struct range *range, const char *device,
+			    const char *reason);
 void hmem_sr_report_init(void);
 void hmem_sr_report_exit(void);
 

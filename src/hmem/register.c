@@ -104,6 +104,41 @@ static bool add_dax_name(struct platform_device *pdev, char *name, size_t len)
 	return true;
 }
 
+static int match_piece(struct device *dev, sr_find_child_data *data)
+{
+	const struct range *span = data;
+	struct hmem_sr_piece *piece = dev_get_platdata(dev);
+
+	return !strncmp(dev_name(dev), "hmem_sr.", 8) && piece &&
+	       piece->mri.range.start == span->start && piece->mri.range.end == span->end;
+}
+
+/**
+ * hmem_sr_drop_piece - take down HMEM's device over @span
+ * @host: hmem_platform.0, locked
+ * @span: exactly one piece hmem_sr_register_piece() registered
+ * @name: filled with its name and its dax device's, as the report has them
+ * @len: room in @name
+ *
+ * For memory nothing decodes any more.  Its claim stays: no other owner can
+ * serve it either.
+ *
+ * Return: 0, or -ENOENT when no piece is exactly @span.
+ */
+int hmem_sr_drop_piece(struct device *host, const struct range *span,
+		       char *name, size_t len)
+{
+	struct device *dev = device_find_child(host, (void *)span, match_piece);
+
+	if (!dev)
+		return -ENOENT;
+	snprintf(name, len, "%s", dev_name(dev));
+	add_dax_name(to_platform_device(dev), name, len);
+	devm_release_action(host, release_hmem, to_platform_device(dev));
+	put_device(dev);
+	return 0;
+}
+
 /**
  * hmem_sr_register_piece - give one piece of a Soft Reserved range to HMEM
  * @host: hmem_platform.0, whose unbind tears the piece down again
@@ -111,7 +146,7 @@ static bool add_dax_name(struct platform_device *pdev, char *name, size_t len)
  * @piece: the span, inside one Soft Reserved range
  * @name: filled with the new device's name and its dax device's
  * @len: room in @name
- * @devdax_only: keep it from kmem, e.g. memory whose decoders may be gone
+ * @devdax_only: keep it from kmem
  *
  * The span is claimed first (cxl_sr_helper): a span dax_cxl or HMEM holds
  * already is refused with -EBUSY, so no memory gets two dax regions.

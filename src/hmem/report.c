@@ -74,6 +74,41 @@ void hmem_sr_report(const struct range *range, const char *state,
 	strreplace(r->devices, ' ', ',');
 }
 
+/**
+ * hmem_sr_report_dropped - one device of a range's report is gone
+ * @range: the range
+ * @device: its name as the report lists it
+ * @reason: the range's reason now
+ *
+ * The range is lost once none of its devices is left.
+ */
+void hmem_sr_report_dropped(const struct range *range, const char *device,
+			    const char *reason)
+{
+	char *from, *to, *tok;
+	struct sr_range *r;
+
+	guard(mutex)(&sr_ranges_lock);
+	r = find_range(range);
+	if (!r)
+		return;
+	from = to = r->devices;
+	while ((tok = strsep(&from, ","))) {
+		if (!strcmp(tok, device) || !strcmp(tok, "-"))
+			continue;
+		if (to != r->devices)
+			*to++ = ',';
+		memmove(to, tok, strlen(tok));
+		to += strlen(tok);
+	}
+	*to = '\0';
+	if (!r->devices[0]) {
+		strscpy(r->devices, "-", sizeof(r->devices));
+		r->state = "lost";
+	}
+	r->reason = reason;
+}
+
 static int ranges_show(struct seq_file *m, void *unused)
 {
 	struct sr_range *r;

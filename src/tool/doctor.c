@@ -484,6 +484,11 @@ static void check_report(void)
 			report_finding("range-conflict",
 				"see 'dmesg | grep -e dax_hmem_sr -e cxl_sr_helper'; 'dax-hmem-sr handover --to hmem' or a reboot settles it",
 				"range %#llx (%s): %s", (unsigned long long)r->start, sz, r->reason);
+		else if (!strcmp(r->state, "lost") || strstr(r->reason, "part lost"))
+			report_finding("range-lost",
+				"nothing decodes it since its CXL region was torn down; a reboot (or 'cxl create-region' over it) brings it back",
+				"range %#llx (%s) is %s: %s", (unsigned long long)r->start, sz,
+				strcmp(r->state, "lost") ? "partly lost" : "lost", r->reason);
 		else if (!strcmp(r->state, "pending"))
 			report_finding("range-pending",
 				"modprobe cxl_acpi cxl_pci; dax_hmem_sr decides once CXL has probed",

@@ -7,6 +7,7 @@
  * check has passed; --dry-run stops after printing the plan.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -53,6 +54,23 @@ static int count_online(const char *name, uint64_t start, bool online,
 	return 0;
 }
 
+/* The HPA span of @region, or of @r when sysfs does not say. */
+static void region_span(const struct sr_range *r, const char *region,
+			uint64_t *start, uint64_t *size)
+{
+	char path[PATH_MAX];
+
+	sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/resource", region);
+	if (sr_read_u64(path, start)) {
+		*start = r->start;
+		*size = r->size;
+		return;
+	}
+	sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/size", region);
+	if (sr_read_u64(path, size))
+		*size = r->size;
+}
+
 /*
  * dax_hmem_sr pins cxl_acpi while memory inside a committed CXL region is
  * online, whoever owns it (docs/adr/0008): an HMEM range over a region
@@ -64,23 +82,73 @@ static const char *pinning_region(const struct sr_range *r)
 	unsigned int i, n = 0;
 	struct sr_block_walk walk = { .fn = count_online, .arg = &n };
 	uint64_t start, size;
-	char path[PATH_MAX];
 
 	for (i = 0; i < r->nregions; i++) {
-		sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/resource", r->regions[i]);
-		if (sr_read_u64(path, &start)) {
-			start = r->start;
-			size = r->size;
-		} else {
-			sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/size", r->regions[i]);
-			if (sr_read_u64(path, &size))
-				size = r->size;
-		}
+		region_span(r, r->regions[i], &start, &size);
 		sr_walk_blocks(start, size, &walk);
 		if (n)
 			return r->regions[i];
 	}
 	return NULL;
+}
+
+/* A switch or endpoint decoder (DEVTYPE in its uevent), not a root one. */
+static bool resettable_decoder(const char *name)
+{
+	char path[PATH_MAX], buf[512];
+
+	if (strncmp(name, "decoder", 7))
+		return false;
+	sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/uevent", name);
+	if (sr_read_str(path, buf, sizeof(buf)))
+		return false;
+	return strstr(buf, "DEVTYPE=cxl_decoder_switch") ||
+	       strstr(buf, "DEVTYPE=cxl_decoder_endpoint");
+}
+
+/*
+ * cxl_acpi's removal tears the regions down, and Linux resets every switch,
+ * host-bridge and endpoint decoder on a region's path; only those firmware
+ * locked keep decoding.  dax_hmem_sr then reports a range with any other
+ * decoder lost (no longer decoded).  The decoders of a region are the ones
+ * whose HPA span is the region's; each must say locked, as "cxl list -D"
+ * shows it.  Copies the first one that does not into @name, else "" (and
+ * "?" when no decoder of the region is found at all).
+ */
+static void unlocked_decoder(const struct sr_range *r, char *name, size_t len)
+{
+	unsigned int i, found = 0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	name[0] = '\0';
+	sr_path(path, sizeof(path), "/sys/bus/cxl/devices");
+	d = opendir(path);
+	for (i = 0; d && !name[0] && i < r->nregions; i++) {
+		uint64_t start, size, dstart, dsize, locked;
+
+		region_span(r, r->regions[i], &start, &size);
+		rewinddir(d);
+		while (!name[0] && (de = readdir(d))) {
+			if (!resettable_decoder(de->d_name))
+				continue;
+			sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/start", de->d_name);
+			if (sr_read_u64(path, &dstart) || dstart != start)
+				continue;
+			sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/size", de->d_name);
+			if (sr_read_u64(path, &dsize) || dsize != size)
+				continue;
+			found++;
+			sr_path(path, sizeof(path), "/sys/bus/cxl/devices/%s/locked", de->d_name);
+			if (sr_read_u64(path, &locked) || locked != 1)
+				sr_copy(name, len, de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!name[0] && !found)
+		sr_copy(name, len, "?");
 }
 
 static int refuse(int code, const char *fmt, const char *arg)
@@ -132,6 +200,25 @@ static int make_plan(struct plan *p, const struct sr_mod *acpi)
 		return refuse(EXIT_FINDINGS,
 			      "cxl_acpi is used by %s: unload those first (modprobe -r them), then run this again",
 			      acpi->holders);
+	for (i = 0; i < p->ncxl; i++) {
+		const struct sr_range *r = &sys->ranges[p->cxl[i]];
+		char dec[64], what[160];
+
+		unlocked_decoder(r, dec, sizeof(dec));
+		if (!dec[0])
+			continue;
+		if (!strcmp(dec, "?"))
+			snprintf(what, sizeof(what), "range %#llx-%#llx: no decoder of its regions is visible in /sys/bus/cxl",
+				 (unsigned long long)r->start,
+				 (unsigned long long)(r->start + r->size - 1));
+		else
+			snprintf(what, sizeof(what), "range %#llx-%#llx: %s is not locked by firmware",
+				 (unsigned long long)r->start,
+				 (unsigned long long)(r->start + r->size - 1), dec);
+		return refuse(EXIT_FINDINGS,
+			      "%s: unloading cxl_acpi resets such decoders, and the range would be lost (no longer decoded) until a reboot; it stays CXL's",
+			      what);
+	}
 	for (i = 0; i < p->ncxl; i++) {
 		const struct sr_range *r = &sys->ranges[p->cxl[i]];
 

@@ -50,14 +50,15 @@ awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' "$tmp/list" |
 	grep "^$src/" | sed "s#^$src/##" | sort >"$tmp/got"
 (cd "$SR_TOP" && git ls-files -- dkms.conf Kbuild Makefile include src/common src/helper \
 	src/hmem scripts/conftest.sh scripts/btf-query.c scripts/dkms-hook.sh \
-	scripts/modprobe.d) | sort >"$tmp/want"
+	scripts/modprobe.d scripts/initramfs-tools) | sort >"$tmp/want"
 if diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
 	pass "dax-hmem-sr-dkms: the $(wc -l <"$tmp/want") files of the module build under /$src"
 else
 	sed 's/^/    /' "$tmp/diff"
 	fail "dax-hmem-sr-dkms: files under /$src differ from the module build's"
 fi
-for x in scripts/conftest.sh scripts/dkms-hook.sh scripts/modprobe.d/stock-dax-hmem-guard; do
+for x in scripts/conftest.sh scripts/dkms-hook.sh scripts/modprobe.d/stock-dax-hmem-guard \
+	scripts/initramfs-tools/dax-hmem-sr; do
 	if grep -q "^-rwxr-xr-x .* \./$src/$x$" "$tmp/list"; then
 		pass "dax-hmem-sr-dkms: $x executable"
 	else

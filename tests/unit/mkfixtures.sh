@@ -61,6 +61,15 @@ region() { # ROOT NAME START SIZE: a CXL region, linked from /sys/bus/cxl
 	wr "$d/size" "$4"
 	ln -s "../../../devices/$CXLDEV/$2" "$1/sys/bus/cxl/devices/$2"
 }
+decoder() { # ROOT NAME TYPE START SIZE LOCKED: a switch or endpoint decoder
+	local d="$1/sys/devices/$CXLDEV/$2"
+	mkdir -p "$d" "$1/sys/bus/cxl/devices"
+	wr "$d/uevent" "DEVTYPE=cxl_decoder_$3"
+	wr "$d/start" "$(printf '0x%x' "$4")"
+	wr "$d/size" "$(printf '0x%x' "$5")"
+	wr "$d/locked" "$6"
+	ln -s "../../../devices/$CXLDEV/$2" "$1/sys/bus/cxl/devices/$2"
+}
 report() { wr "$1/sys/kernel/debug/dax_hmem_sr/ranges" "# start size state regions devices reason" "${@:2}"; }
 platform() { # ROOT DRIVER: hmem_platform.0 and who has it
 	mkdir -p "$1/sys/devices/platform/hmem_platform.0" "$1/sys/bus/platform/drivers/$2"
@@ -112,6 +121,11 @@ report "$r" "0x110000000 0x40000000 cxl region0 - a committed CXL region contain
 iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-14fffffff : region0" \
 	"    110000000-14fffffff : dax0.0" "      110000000-14fffffff : System RAM (kmem)"
 region "$r" region0 $W $G
+# its path: the host bridge's decoder and the endpoint's, locked by firmware
+# (QEMU's are not: S1-unlocked), and the root decoder of the window
+decoder "$r" decoder0.0 root $W $((4 * G)) 0
+decoder "$r" decoder1.0 switch $W $G 1
+decoder "$r" decoder2.0 endpoint $W $G 1
 dax "$r" "$CXLDEV/region0/dax_region0" dax0.0 $W $G 1 kmem
 blocks "$r" $W $G online Movable
 
@@ -148,6 +162,10 @@ report "$r" "0x110000000 0x40000000 cxl region0 - a committed CXL region contain
 	"0x150000000 0x40000000 cxl region1 - a committed CXL region contains it" \
 	"0x40000000 0x20000000 hmem - hmem_sr.0 outside every CXL window"
 iomem "$r" "40000000-5fffffff : Soft Reserved" "110000000-20fffffff : CXL Window 0"
+decoder "$r" decoder1.0 switch $W $G 1
+decoder "$r" decoder1.1 switch $((W + G)) $G 1
+decoder "$r" decoder2.0 endpoint $W $G 1
+decoder "$r" decoder3.0 endpoint $((W + G)) $G 1
 dax "$r" "$CXLDEV/region0/dax_region0" dax0.0 $W $G 1 kmem
 dax "$r" "$CXLDEV/region1/dax_region1" dax1.0 $((W + G)) $G 1 kmem
 dax "$r" platform/hmem_platform.0/hmem_sr.0 dax3.0 $((1 << 30)) $((512 << 20)) 0 kmem
@@ -212,6 +230,18 @@ r=$out/declined; base "$r"
 wr "$r/var/lib/dkms/dax-hmem-sr/0.1.0/build/make.log" "make KVER=$KVER" \
 	"dax-hmem-sr: not building for $KVER: CONFIG_CXL_BUS=m, but built without CONFIG_DEBUG_INFO_BTF_MODULES: the layouts in cxl_core.ko cannot be checked"
 r=$out/k7.2; base "$r"; wr "$r/proc/sys/kernel/osrelease" "7.2.13+deb14-amd64"
+# S1 after cxl_acpi went with decoders firmware had not locked: the range is
+# lost (issue 16 item 2), back in iomem as Soft Reserved, with no dax device.
+r=$out/S1-lost; good "$r"
+report "$r" "0x110000000 0x40000000 lost - - CXL let go of it (cxl_acpi unbound); decoders reset: no longer decoded"
+iomem "$r" "110000000-14fffffff : Soft Reserved"
+sed -i '/^cxl_acpi /d' "$r/proc/modules"
+
+# S4 after the same: HMEM's piece over region0 taken down, the other kept
+r=$out/S4-partlost; cp -a "$out/S4" "$r"
+report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.3/dax3.0 part lost with its CXL region when cxl_acpi went (decoders reset)"
+rm -rf "$r/sys/devices/platform/hmem_platform.0/hmem_sr.2" "$r/sys/bus/dax/devices/dax2.0"
+
 r=$out/k6.1; base "$r"; wr "$r/proc/sys/kernel/osrelease" "6.1.0-56-amd64"
 r=$out/k6.4; base "$r"; wr "$r/proc/sys/kernel/osrelease" "6.4.0-1-amd64"
 
@@ -223,6 +253,15 @@ sed -i '/^cxl_acpi /d' "$out/S1-noacpi/proc/modules"
 # a dax_hmem_sr from before docs/adr/0008: no pin on cxl_acpi
 cp -a "$out/S1" "$out/S1-nopin"
 sed -i 's/^cxl_acpi 24576 1 /cxl_acpi 24576 0 /' "$out/S1-nopin/proc/modules"
+# decoders Linux's teardown resets: none locked (QEMU's), or only the
+# endpoint's under an unlocked host bridge (issue 16 item 2)
+cp -a "$out/S1" "$out/S1-unlocked"
+wr "$out/S1-unlocked/sys/devices/$CXLDEV/decoder1.0/locked" 0
+wr "$out/S1-unlocked/sys/devices/$CXLDEV/decoder2.0/locked" 0
+cp -a "$out/S1" "$out/S1-eplocked"
+wr "$out/S1-eplocked/sys/devices/$CXLDEV/decoder1.0/locked" 0
+cp -a "$out/S1" "$out/S1-nodecoders"
+rm -f "$out/S1-nodecoders/sys/bus/cxl/devices/decoder"*
 cp -a "$out/S1" "$out/S1-normal"
 blocks "$out/S1-normal" $W $G online Normal
 # S4 beside a CXL range: handover must refuse, cxl_acpi stays pinned by
@@ -231,6 +270,8 @@ r=$out/S4-pinned; cp -a "$out/S4" "$r"
 report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.2/dax2.0,hmem_sr.3/dax3.0 committed CXL regions cover only part of it" \
 	"0x190000000 0x40000000 cxl region1 - a committed CXL region contains it"
 region "$r" region1 $((W + 2 * G)) $G
+decoder "$r" decoder1.1 switch $((W + 2 * G)) $G 1
+decoder "$r" decoder3.0 endpoint $((W + 2 * G)) $G 1
 dax "$r" "$CXLDEV/region1/dax_region1" dax1.0 $((W + 2 * G)) $G 1 kmem
 blocks "$r" $((W + 2 * G)) $G online Movable
 cp -a "$r" "$out/S4-unpinned"

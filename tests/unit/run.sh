@@ -167,6 +167,14 @@ has "doctor: option finding" "^finding stock-option-ignored: dax_hmem.region_idl
 has "doctor: its fix" "^  fix: set dax_hmem_sr.region_idle the same"
 t "doctor: region_idle on both" 0 regionidle-both doctor
 has "doctor: both set, ok" "^ok: dax_hmem.region_idle=1 is set, and dax_hmem_sr.region_idle=Y"
+t "doctor: a range lost in a handover" 1 S1-lost doctor
+has "doctor: lost finding" "^finding range-lost: range 0x110000000 \\(1G\\) is lost: CXL let go of it"
+has "doctor: lost, its fix" "^  fix: nothing decodes it since its CXL region was torn down; a reboot"
+hasnt "doctor: lost is not unowned" "^finding range-unowned"
+t "doctor: a range partly lost" 1 S4-partlost doctor
+has "doctor: partly lost finding" "^finding range-lost: range 0x110000000 \\(2G\\) is partly lost: part lost with its CXL region"
+t "status: a lost range" 0 S1-lost status
+has "status: lost shown" "^0x110000000-0x14fffffff +1G +lost +none "
 t "doctor: Secure Boot, unsigned" 1 secureboot doctor
 has "doctor: unsigned finding" "^finding unsigned-under-secure-boot: dax_hmem_sr"
 has "doctor: its fix" "mokutil --import /var/lib/dkms/mok.pub"
@@ -198,6 +206,13 @@ if grep -qx online "$fx/S1/sys/devices/system/memory/memory34/state"; then
 else
 	fail "handover dry run changed memory34"
 fi
+t "handover: no decoder locked" 1 S1-unlocked handover --to hmem --dry-run
+has "handover: names an unlocked decoder" "refused: range 0x110000000-0x14fffffff: decoder[12]\\.0 is not locked by firmware: .* would be lost"
+hasnt "handover unlocked: refused before any plan" "^plan:"
+t "handover: endpoint locked, host bridge not" 1 S1-eplocked handover --to hmem --dry-run
+has "handover: names the host bridge's decoder" "refused: range 0x110000000-0x14fffffff: decoder1\\.0 is not locked by firmware"
+t "handover: decoders not visible" 1 S1-nodecoders handover --to hmem --dry-run
+has "handover: says none is visible" "no decoder of its regions is visible in /sys/bus/cxl"
 t "handover dry run S1, memory in ZONE_NORMAL" 0 S1-normal handover --to hmem --dry-run
 has "handover: zone warning" "8 of them are outside ZONE_MOVABLE"
 t "handover dry run S5: two ranges" 0 S5 handover --to hmem --dry-run

@@ -52,7 +52,11 @@ def main():
         parts = r['owner'].split('+')
         # the kernel's decision must be one of the owners found, unless
         # there was no report to read it from
-        if r['state'] not in ('unknown',) and r['state'] not in parts:
+        # lost: nothing decodes it, so nothing may serve it (issue 16 item 2)
+        if r['state'] == 'lost':
+            if r['owner'] != 'none':
+                errs.append('%s: lost but owner %s' % (r['range'], r['owner']))
+        elif r['state'] not in ('unknown',) and r['state'] not in parts:
             errs.append('%s: state %s but owner %s' % (r['range'], r['state'], r['owner']))
         if sum(d['online_bytes'] for d in r['devices']) != r['online_bytes']:
             errs.append('%s: device online bytes do not add up' % r['range'])

@@ -125,8 +125,11 @@ if [ "$commit" -gt 0 ] || [ -n "${disk:-}" ]; then
 	# Distro mode always has a stage 1: it boots the root disk's kernel.
 	# fsck.mode=skip: the disk is a fresh snapshot of a clean file system,
 	# and checking it costs seconds under TCG.
+	# k1.ARG is stage 1's alone (e.g. vmlock), the rest the test kernel's.
 	cl=("vmtest=$scn" vmstage=1 "vmcommit=$commit")
-	for a in $args $dbg ${disk:+root=/dev/vda fsck.mode=skip}; do cl+=("k2.$a"); done
+	for a in $args $dbg ${disk:+root=/dev/vda fsck.mode=skip}; do
+		case $a in k1.*) cl+=("${a#k1.}") ;; *) cl+=("k2.$a") ;; esac
+	done
 	tmo=$(( 300 + stress_tmo ))
 	[ -n "${disk:-}" ] && tmo=480
 else

@@ -82,7 +82,7 @@ boot() {
 
 boot 1 "${VM_PKGLIFE_TIMEOUT:-2400}" setup=ok udev=ok guard=refused doctor=ok \
 	newk=ok newdkms=installed newmods=2 remove=ok rmpolicy=gone rmmods=0 rmdkms=none \
-	heldbefore=1 rmtool=gone rmresolve=stock heldafter=0 bad=0 || true
+	heldbefore=1 initrdcxl=3 rmtool=gone rmresolve=stock heldafter=0 bad=0 || true
 # The purge only means something after a removal that went through.
 if [ "$failed" = 0 ]; then
 	boot 2 "${VM_PKGLIFE_TIMEOUT:-1200}" setup=ok udev=ok purge=ok new=0 gone=0 left=0 bad=0 || true

@@ -5,6 +5,9 @@
 #   vmstage=1          commit decoders, then kexec into stage 2 (below)
 #   vmcommit=N         stage 1: create and commit one x1 RAM region on each of
 #                      the first N type-3 devices, in PCI address order
+#   vmlock=ep|all      stage 1, after the commit: set Lock-On-Commit on the
+#                      endpoints' committed decoders (ep) or on the host
+#                      bridges' too (all), as firmware does; needs iomem=relaxed
 #   k2.KEY=VAL         stage 2 gets KEY=VAL instead (and vmstage=2)
 #   vmhide=I,J         keep type-3 devices I,J (PCI address order) from cxl_pci
 #   vmwithhold=M,N     remove modules M,N from the guest, so neither a name, an
@@ -253,11 +256,16 @@ handover() {
 	fi
 	[ "$(arg vmhandover)" = full ] || return 0
 	sec "handover: offline, remove cxl_acpi"
-	if ! offline_cxl_memory; then
+	# HMEM's memory over a region pins cxl_acpi too (S4-handover)
+	if ! offline_cxl_memory || ! offline_hmem_memory; then
 		HANDOVER="$HANDOVER,offline-failed"
 		return
 	fi
 	settle
+	# QEMU does not enforce Lock-On-Commit: the teardown resets even
+	# "locked" decoders, so memory kmem takes over now is not backed.
+	# Added, not onlined: the decision is what this checks.
+	echo offline >/sys/devices/system/memory/auto_online_blocks
 	if $MODPROBE -r cxl_acpi 2>&1; then
 		settle
 		HANDOVER="$HANDOVER,removed:$(owner_of_range "$1" "$2")"
@@ -412,6 +420,107 @@ kmem_error() {
 	echo "${_e:-0}"
 }
 
+# Firmware-style Lock-On-Commit, set after the fact: QEMU keeps bit 8 of a
+# committed HDM decoder's control register as written (it does not enforce
+# the lock), and the next kernel reads it as CXL_DECODER_F_LOCK, the
+# "locked" attribute.  /dev/mem reaches the claimed component registers only
+# with iomem=relaxed on this stage's command line.
+cfg32() { # FILE OFFSET: a little-endian dword of a binary file
+	od -A n -t u4 -j "$2" -N 4 "$1" | tr -d ' '
+}
+cfg64() { echo $(( $(cfg32 "$1" "$2") + ($(cfg32 "$1" $(( $2 + 4 ))) << 32) )); }
+
+# Component register block of a type-3 device: its Register Locator DVSEC
+# (vendor 0x1e98, id 8), block identifier 1.
+t3_component_regs() {
+	_cfg=/sys/bus/pci/devices/$1/config
+	_off=256
+	while [ "$_off" -ne 0 ]; do
+		_h=$(cfg32 "$_cfg" "$_off")
+		if [ $(( _h & 0xffff )) = 35 ] &&
+		   [ $(( $(cfg32 "$_cfg" $(( _off + 4 ))) & 0xffff )) = 7832 ] &&
+		   [ $(( $(cfg32 "$_cfg" $(( _off + 8 ))) & 0xffff )) = 8 ]; then
+			_len=$(( $(cfg32 "$_cfg" $(( _off + 4 ))) >> 20 ))
+			_e=$(( _off + 12 ))
+			while [ "$_e" -lt $(( _off + _len )) ]; do
+				_lo=$(cfg32 "$_cfg" "$_e"); _hi=$(cfg32 "$_cfg" $(( _e + 4 )))
+				if [ $(( (_lo >> 8) & 0xff )) = 1 ]; then
+					_bar=$(sed -n "$(( (_lo & 7) + 1 ))p" "/sys/bus/pci/devices/$1/resource" | cut -d' ' -f1)
+					echo $(( _bar + (_hi << 32) + (_lo & 0xffff0000) ))
+					return
+				fi
+				_e=$(( _e + 8 ))
+			done
+		fi
+		_off=$(( _h >> 20 ))
+	done
+}
+
+# Component register blocks of the host bridges: CEDT's CHBS entries.
+hb_component_regs() {
+	_t=/sys/firmware/acpi/tables/CEDT
+	_n=$(cfg32 "$_t" 4)
+	_o=36
+	while [ "$_o" -lt "$_n" ]; do
+		_h=$(cfg32 "$_t" "$_o")
+		[ $(( _h & 0xff )) = 0 ] && cfg64 "$_t" $(( _o + 16 ))
+		_l=$(( _h >> 16 ))
+		[ "$_l" -gt 0 ] || break
+		_o=$(( _o + _l ))
+	done
+}
+
+# Set Lock-On-Commit on every committed HDM decoder of the component
+# register block at physical address $1; prints how many.
+lock_hdm() {
+	_cm=$(( $1 + 4096 ))
+	_n=$(( ($(devmem "$_cm" 32) >> 24) & 0xff ))
+	_k=1 _hdm=
+	while [ "$_k" -le "$_n" ]; do
+		_c=$(devmem $(( _cm + 4 * _k )) 32)
+		[ $(( _c & 0xffff )) = 5 ] && _hdm=$(( _cm + (_c >> 20) ))
+		_k=$(( _k + 1 ))
+	done
+	[ -n "$_hdm" ] || { echo 0; return; }
+	_cnt=$(( $(devmem "$_hdm" 32) & 15 ))
+	_cnt=$(( _cnt ? _cnt * 2 : 1 ))
+	_i=0 _locked=0
+	while [ "$_i" -lt "$_cnt" ]; do
+		_a=$(( _hdm + 32 * _i + 32 ))
+		_v=$(devmem "$_a" 32)
+		if [ $(( _v & 0x400 )) != 0 ]; then
+			devmem "$_a" 32 $(( _v | 0x100 ))
+			[ $(( $(devmem "$_a" 32) & 0x500 )) = $(( 0x500 )) ] && _locked=$(( _locked + 1 ))
+		fi
+		_i=$(( _i + 1 ))
+	done
+	echo "$_locked"
+}
+
+# vmlock=ep|all: lock the endpoints' committed decoders, and for all the
+# host bridges' too.  Sets SETUP on a decoder that did not take the bit.
+lock_decoders() {
+	sec "stage 1 lock decoders ($1)"
+	_want=0 _got=0
+	for _b in $(t3_bdfs); do
+		_r=$(t3_component_regs "$_b")
+		[ -n "$_r" ] || continue
+		_l=$(lock_hdm "$_r")
+		printf 'endpoint %s: component registers %#x, %s decoder(s) locked\n' "$_b" "$_r" "$_l"
+		_got=$(( _got + _l ))
+	done
+	_want=$(arg vmcommit 1)
+	if [ "$1" = all ]; then
+		for _r in $(hb_component_regs); do
+			_l=$(lock_hdm "$_r")
+			printf 'host bridge: component registers %#x, %s decoder(s) locked\n' "$_r" "$_l"
+			_got=$(( _got + _l ))
+		done
+		_want=$(( _want * 2 ))
+	fi
+	[ "$_got" = "$_want" ] || { echo "RESULT setup=lock-$_got-of-$_want"; return 1; }
+}
+
 # Stage 1: commit the decoders firmware would have committed, then become the
 # test kernel by kexec, without a reset.
 stage1() {
@@ -439,11 +548,15 @@ stage1() {
 		dmesg | tail -n 40
 		return
 	fi
+	if [ -n "$(arg vmlock)" ]; then
+		lock_decoders "$(arg vmlock)" || return
+	fi
 
 	# The next kernel: k2.KEY=VAL replaces KEY, vmstage becomes 2.
 	cl=
 	for a in $(cat /proc/cmdline); do
-		case $a in k2.*) continue ;; vmstage=*|BOOT_IMAGE=*|initrd=*) continue ;; esac
+		# iomem=relaxed served vmlock's /dev/mem writes, here only
+		case $a in k2.*) continue ;; vmstage=*|vmlock=*|iomem=*|BOOT_IMAGE=*|initrd=*) continue ;; esac
 		k=${a%%=*}
 		grep -q " k2\.$k=" /proc/cmdline && continue
 		grep -q " k2\.$k\$" /proc/cmdline && continue
@@ -575,6 +688,8 @@ tool_handover() {
 	sec "dax-hmem-sr handover --dry-run"
 	dax-hmem-sr handover --to hmem --dry-run 2>&1; echo "[rc=$?]"
 	sec "dax-hmem-sr handover"
+	# as in handover(): QEMU resets "locked" decoders too
+	echo offline >/sys/devices/system/memory/auto_online_blocks
 	dax-hmem-sr handover --to hmem --timeout 60 2>&1; _rc=$?
 	echo "[rc=$_rc]"
 	settle

@@ -5,7 +5,8 @@
 #                    and not the stock dax_hmem, and the doctor finds
 #                    nothing; then a second kernel from the test disk, for
 #                    which DKMS's autoinstall builds the pair, with the
-#                    pair in its initrd (initramfs-tools' modules); then
+#                    pair in its initrd (initramfs-tools' modules), and
+#                    with it cxl_acpi, cxl_pci and cxl_mem (the hook); then
 #                    "apt remove" of both packages, after which no initrd
 #                    holds it
 #   vmtest=pkglife2  the boot after the removal: udev loaded the stock
@@ -41,14 +42,20 @@ udev_modules() {
 }
 
 # initrd_held: how many initrds hold a file of the pair (the pattern of
-# the package's postrm), each initrd listed
+# the package's postrm), each initrd listed.  CXLIN: of cxl_acpi, cxl_pci
+# and cxl_mem, the fewest any of those initrds holds (the package's
+# initramfs-tools hook adds them beside dax_hmem_sr, issue 16 item 9).
 initrd_held() {
-	HELD=0
+	HELD=0 CXLIN=-
 	for _i in /boot/initrd.img-*; do
 		_n=$(lsinitramfs "$_i" | grep -cE '/(dax_hmem_sr|cxl_sr_helper)\.ko|dax-hmem-sr')
 		echo "$_i: $_n files of the pair"
 		lsinitramfs "$_i" | grep -E '/(dax_hmem_sr|cxl_sr_helper)\.ko|dax-hmem-sr'
-		[ "$_n" = 0 ] || HELD=$((HELD + 1))
+		[ "$_n" = 0 ] && continue
+		HELD=$((HELD + 1))
+		_c=$(lsinitramfs "$_i" | grep -cE '/(cxl_acpi|cxl_pci|cxl_mem)\.ko')
+		lsinitramfs "$_i" | grep -E '/cxl_[a-z]*\.ko'
+		if [ "$CXLIN" = - ] || [ "$_c" -lt "$CXLIN" ]; then CXLIN=$_c; fi
 	done
 }
 
@@ -104,6 +111,8 @@ pkglife1)
 	sec "initramfs before the removal"
 	initrd_held
 	heldbefore=$HELD
+	initrdcxl=$CXLIN
+	ls -l /usr/share/initramfs-tools/hooks/dax-hmem-sr 2>&1
 	# the admin's line goes first: what rebuilds the initrds must be the
 	# package, not this edit
 	sed -i '/^dax_hmem_sr$/d' /etc/initramfs-tools/modules
@@ -141,7 +150,7 @@ pkglife1)
 		rmresolve=other
 	sec "initramfs after the removal"
 	initrd_held
-	echo "RESULT setup=ok udev=$UDEV guard=$guard doctor=$DOCTOR newk=$newk newdkms=$newdkms newmods=$newmods heldbefore=$heldbefore remove=$rm_ rmpolicy=$rmpolicy rmmods=$rmmods rmdkms=$rmdkms rmtool=$rmtool rmresolve=$rmresolve heldafter=$HELD bad=$(bad_lines | wc -l)"
+	echo "RESULT setup=ok udev=$UDEV guard=$guard doctor=$DOCTOR newk=$newk newdkms=$newdkms newmods=$newmods heldbefore=$heldbefore initrdcxl=$initrdcxl remove=$rm_ rmpolicy=$rmpolicy rmmods=$rmmods rmdkms=$rmdkms rmtool=$rmtool rmresolve=$rmresolve heldafter=$HELD bad=$(bad_lines | wc -l)"
 	;;
 pkglife2)
 	sec "udev after the removal's reboot"
