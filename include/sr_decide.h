@@ -43,8 +43,13 @@ enum sr_reason {
  * @owner: who gets the range
  * @reason: why
  * @nr_pieces: spans HMEM registers, each its own dax region (HMEM only)
- * @pieces: split at region boundaries so kmem can reserve every one
+ * @pieces: split at region boundaries, since kmem reserves each dax range
+ *	in iomem and fails on one that straddles a region
  * @nr_taken: spans inside the range CXL already holds, left out of @pieces
+ * @online: per piece, the bytes kmem can online (sr_fit_pieces())
+ * @not_online: bytes of @pieces kmem cannot online: the memory blocks
+ *	holding a cut, and pieces smaller than a block (devdax only)
+ * @left_out: bytes trimmed off the pieces' ends to the dax alignment
  */
 struct sr_decision {
 	enum sr_owner owner;
@@ -52,12 +57,17 @@ struct sr_decision {
 	unsigned int nr_pieces;
 	struct sr_span pieces[SR_MAX_SPANS];
 	unsigned int nr_taken;
+	u64 online[SR_MAX_SPANS];
+	u64 not_online;
+	u64 left_out;
 };
 
 int sr_decide(const struct sr_span *range, bool in_cxl_window, bool cxl_can_own,
 	      const struct sr_span *regions, unsigned int nr_regions,
 	      const struct sr_span *taken, unsigned int nr_taken,
 	      struct sr_decision *d);
+u64 sr_onlinable(const struct sr_span *span, u64 block);
+void sr_fit_pieces(struct sr_decision *d, u64 align, u64 block);
 const char *sr_owner_name(enum sr_owner owner);
 const char *sr_reason_text(enum sr_reason reason);
 

@@ -14,6 +14,12 @@
  *  - a kernel without dax_cxl (CONFIG_DEV_DAX_CXL=n) has nothing that could
  *    make a CXL region usable, so, as in 7.1, HMEM owns every range; it is
  *    still cut at the region edges, for kmem.
+ *
+ * Owned is not online: kmem onlines whole memory blocks only (128 MiB, but
+ * 2 GiB on x86 machines with 64 GiB or more), while HDM decoders, and so the
+ * cuts, only keep to 256 MiB.  sr_fit_pieces() says what each piece can
+ * really online; the block holding a cut is lost to kmem, and a piece
+ * smaller than a block goes devdax only, since kmem would reject it.
  */
 #include "sr_decide.h"
 
@@ -177,6 +183,63 @@ int sr_decide(const struct sr_span *range, bool in_cxl_window, bool cxl_can_own,
 		d->pieces[d->nr_pieces++] = piece;
 	}
 	return 0;
+}
+
+/* ALIGN() and ALIGN_DOWN() for a power-of-two @a, without kernel headers */
+static u64 align_up(u64 v, u64 a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static u64 align_down(u64 v, u64 a)
+{
+	return v & ~(a - 1);
+}
+
+/**
+ * sr_onlinable - bytes of @span kmem can online, as dax_kmem_range() aligns
+ * @span: a dax range
+ * @block: memory_block_size_bytes(), a power of two
+ */
+u64 sr_onlinable(const struct sr_span *span, u64 block)
+{
+	u64 start = align_up(span->start, block);
+	u64 end = align_down(span->end + 1, block);
+
+	return end > start ? end - start : 0;
+}
+
+/**
+ * sr_fit_pieces - fit HMEM's pieces to what the dax core and kmem accept
+ * @d: a decision; its pieces are trimmed inward to @align, and a piece that
+ *	trimming empties is left out
+ * @align: alignment alloc_dax_region() demands of start and size (PMD_SIZE)
+ * @block: memory_block_size_bytes(); both powers of two
+ */
+void sr_fit_pieces(struct sr_decision *d, u64 align, u64 block)
+{
+	unsigned int i, n = 0;
+
+	d->not_online = 0;
+	d->left_out = 0;
+	for (i = 0; i < d->nr_pieces; i++) {
+		struct sr_span p = d->pieces[i];
+		u64 len = p.end - p.start + 1;
+		u64 start = align_up(p.start, align);
+		u64 end = align_down(p.end + 1, align);
+
+		if (end <= start) {
+			d->left_out += len;
+			continue;
+		}
+		d->left_out += len - (end - start);
+		p = (struct sr_span) { start, end - 1 };
+		d->pieces[n] = p;
+		d->online[n] = sr_onlinable(&p, block);
+		d->not_online += (end - start) - d->online[n];
+		n++;
+	}
+	d->nr_pieces = n;
 }
 
 const char *sr_owner_name(enum sr_owner owner)

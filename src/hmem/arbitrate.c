@@ -5,6 +5,7 @@
  */
 #include <linux/ioport.h>
 #include <linux/kernel.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "cxl_sr_helper.h"
@@ -83,9 +84,13 @@ static int register_pieces(struct device *host, int target_nid,
 		return rc;
 	for (i = 0; i < f->d.nr_pieces; i++) {
 		struct range piece = { f->d.pieces[i].start, f->d.pieces[i].end };
+		bool devdax_only = !f->d.online[i];
 
+		if (devdax_only)
+			dev_info(host, "[mem %#llx-%#llx]: smaller than a memory block (%lu MiB) once aligned: kmem would reject it, so it is registered devdax only\n",
+				 piece.start, piece.end, memory_block_size_bytes() >> 20);
 		rc = hmem_sr_register_piece(host, target_nid, &piece, name,
-					    sizeof(name), false);
+					    sizeof(name), devdax_only);
 		if (rc) {
 			dev_err(host, "registering [mem %#llx-%#llx] failed: %d\n",
 				piece.start, piece.end, rc);
@@ -149,6 +154,23 @@ static void track_cxl(struct device *host, int target_nid, const struct range *r
 	if (rc)
 		dev_warn(host, "[mem %#llx-%#llx]: cannot record its CXL parts (%d): no handover, no pin\n",
 			 range->start, range->end, rc);
+}
+
+/* Say what of an HMEM range kmem cannot online: memory is never lost quietly. */
+static void report_fit(struct device *host, const struct range *range,
+		       const struct sr_decision *d)
+{
+	unsigned long block = memory_block_size_bytes();
+
+	if (d->left_out)
+		dev_warn(host, "Soft Reserved [mem %#llx-%#llx]: %llu KiB at piece ends are not %lu KiB aligned: left out (no dax region can hold them)\n",
+			 range->start, range->end, d->left_out >> 10, PMD_SIZE >> 10);
+	if (!d->not_online && !d->left_out)
+		return;
+	dev_warn(host, "Soft Reserved [mem %#llx-%#llx]: %llu MiB of it cannot be onlined as System RAM: kmem onlines whole %lu MiB memory blocks, and the cuts at CXL region edges or the range's ends are not block aligned\n",
+		 range->start, range->end, (d->not_online + d->left_out) >> 20, block >> 20);
+	hmem_sr_report_note(range, "%lluM not onlinable (%luM memory blocks)",
+			    (d->not_online + d->left_out) >> 20, block >> 20);
 }
 
 /**
@@ -216,6 +238,7 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 
 	if (in_window)
 		dev_dbg(host, "CXL did not claim resource, registering: %pr\n", res);
+	sr_fit_pieces(&f->d, PMD_SIZE, memory_block_size_bytes());
 	rc = register_pieces(host, target_nid, res, f);
 	track_cxl(host, target_nid, &range, f, nr_regions, nr_taken, NULL);
 	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, %s%s%s%s, as %s\n",
@@ -227,6 +250,7 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 	if (f->d.nr_taken)
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: %u part(s) bound by dax_cxl before the decision stay with CXL\n",
 			 range.start, range.end, f->d.nr_taken);
+	report_fit(host, &range, &f->d);
 out:
 	kfree(f);
 	return rc;

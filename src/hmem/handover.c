@@ -28,6 +28,7 @@
 #include "cxl_sr_helper.h"
 #include "internal.h"
 #include "sr_compat.h"
+#include "sr_decide.h"
 
 struct sr_track {
 	struct list_head list;
@@ -175,7 +176,9 @@ static void drop_lost_part(struct device *host, struct sr_track *t)
 
 static void take_over(struct device *host, struct sr_track *t)
 {
+	struct sr_span span = { t->span.start, t->span.end };
 	char name[32] = "nothing";
+	bool devdax_only;
 	int rc;
 
 	if (t->ho.sr_entry)
@@ -184,10 +187,13 @@ static void take_over(struct device *host, struct sr_track *t)
 		report_lost(host, t);
 		return;
 	}
+	/* a region smaller than a memory block: kmem would reject it */
+	devdax_only = !sr_onlinable(&span, memory_block_size_bytes());
 	rc = hmem_sr_register_piece(host, t->ho.target_nid, &t->span, name,
-				    sizeof(name), false);
-	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, CXL let go of it (cxl_acpi unbound), its decoders locked by firmware, as %s\n",
-		 t->span.start, t->span.end, rc ? "nothing" : name);
+				    sizeof(name), devdax_only);
+	dev_info(host, "Soft Reserved [mem %#llx-%#llx]: owner hmem, CXL let go of it (cxl_acpi unbound), its decoders locked by firmware, as %s%s\n",
+		 t->span.start, t->span.end, rc ? "nothing" : name,
+		 devdax_only ? " (devdax only: smaller than a memory block)" : "");
 	if (rc)
 		dev_err(host, "taking over [mem %#llx-%#llx] failed: %d\n",
 			t->span.start, t->span.end, rc);

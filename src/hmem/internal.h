@@ -60,6 +60,8 @@ void hmem_sr_report(const struct range *range, const char *state,
 		    const char *reason, const char *regions, const char *devices);
 void hmem_sr_report_dropped(const struct range *range, const char *device,
 			    const char *reason);
+__printf(2, 3)
+void hmem_sr_report_note(const struct range *range, const char *fmt, ...);
 void hmem_sr_report_init(void);
 void hmem_sr_report_exit(void);
 

@@ -23,6 +23,7 @@ struct sr_range {
 	const char *reason;
 	char regions[64];
 	char devices[96];
+	char note[64];		/* appended to the reason */
 };
 
 static LIST_HEAD(sr_ranges);
@@ -69,9 +70,29 @@ void hmem_sr_report(const struct range *range, const char *state,
 	r->reason = reason;
 	strscpy(r->regions, regions && *regions ? regions : "-", sizeof(r->regions));
 	strscpy(r->devices, devices && *devices ? devices : "-", sizeof(r->devices));
+	r->note[0] = '\0';
 	/* one field each, for tools that split the line on blanks */
 	strreplace(r->regions, ' ', ',');
 	strreplace(r->devices, ' ', ',');
+}
+
+/**
+ * hmem_sr_report_note - add what the reason alone does not say
+ * @range: a range already reported
+ * @fmt: printf format of the note
+ */
+void hmem_sr_report_note(const struct range *range, const char *fmt, ...)
+{
+	struct sr_range *r;
+	va_list args;
+
+	guard(mutex)(&sr_ranges_lock);
+	r = find_range(range);
+	if (!r)
+		return;
+	va_start(args, fmt);
+	vsnprintf(r->note, sizeof(r->note), fmt, args);
+	va_end(args);
 }
 
 /**
@@ -116,9 +137,9 @@ static int ranges_show(struct seq_file *m, void *unused)
 	guard(mutex)(&sr_ranges_lock);
 	seq_puts(m, "# start size state regions devices reason\n");
 	list_for_each_entry(r, &sr_ranges, list)
-		seq_printf(m, "%#llx %#llx %s %s %s %s\n", r->range.start,
+		seq_printf(m, "%#llx %#llx %s %s %s %s%s%s\n", r->range.start,
 			   range_len(&r->range), r->state, r->regions, r->devices,
-			   r->reason);
+			   r->reason, r->note[0] ? "; " : "", r->note);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ranges);

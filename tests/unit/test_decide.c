@@ -7,6 +7,7 @@
 
 #define G (1ULL << 30)
 #define M (1ULL << 20)
+#define K (1ULL << 10)
 #define TOP (~0ULL)
 #define W 0x110000000ULL		/* the VM bed's CXL window base */
 
@@ -187,6 +188,38 @@ int main(void)
 		      pieces_are(&d, 2, want));
 		check("no dax_cxl: the reason's text names the option",
 		      strstr(sr_reason_text(SR_REASON_NO_DAX_CXL), "CONFIG_DEV_DAX_CXL") != NULL);
+	}
+	{	/* issue 16 item 4: kmem onlines whole memory blocks only */
+		struct sr_span sr2 = span(W, G + 192 * M), r[] = { span(W, G) };
+		struct sr_span small = span(W, G + 64 * M);
+		struct sr_span odd = span(W + M, G - M), trimmed[] = { span(W + 2 * M, G - 2 * M) };
+		struct sr_span sliver = span(W + 4 * K, 1 * M);
+
+		rc = sr_decide(&sr2, true, true, r, 1, NULL, 0, &d);
+		sr_fit_pieces(&d, 2 * M, 128 * M);
+		check("cut at a region edge, 192M piece, 128M blocks: 64M not onlinable",
+		      !rc && d.nr_pieces == 2 && d.online[0] == G && d.online[1] == 128 * M &&
+		      d.not_online == 64 * M && d.left_out == 0);
+		rc = sr_decide(&small, true, true, r, 1, NULL, 0, &d);
+		sr_fit_pieces(&d, 2 * M, 128 * M);
+		check("a 64M piece under 128M blocks: kept, devdax only (nothing onlinable)",
+		      !rc && d.nr_pieces == 2 && d.online[1] == 0 && d.not_online == 64 * M);
+		rc = sr_decide(&sr, true, true, r, 1, NULL, 0, &d);
+		sr_fit_pieces(&d, 2 * M, 2 * G);
+		check("2G blocks (x86, >= 64G RAM): the 1G region's piece onlines nothing, the rest 2G",
+		      !rc && d.nr_pieces == 2 && d.online[0] == 0 && d.online[1] == 2 * G &&
+		      d.not_online == 2 * G);
+		d = (struct sr_decision) { .nr_pieces = 1, .pieces = { odd } };
+		sr_fit_pieces(&d, 2 * M, 128 * M);
+		check("a range not 2M aligned: trimmed inward, the slivers left out",
+		      pieces_are(&d, 1, trimmed) && d.left_out == M);
+		d = (struct sr_decision) { .nr_pieces = 2, .pieces = { sliver, span(W + G, G) } };
+		sr_fit_pieces(&d, 2 * M, 128 * M);
+		check("a piece shorter than the alignment: dropped, the next kept",
+		      d.nr_pieces == 1 && d.pieces[0].start == W + G && d.left_out == M &&
+		      d.online[0] == G);
+		check("sr_onlinable: block aligned inward",
+		      sr_onlinable(&odd, 128 * M) == G - 128 * M);
 	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

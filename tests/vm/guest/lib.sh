@@ -772,6 +772,10 @@ EOF
 		fi
 		# the one-owner table refusing a claim: never expected here
 		extra="$extra conflicts=$(dmesg | grep -c 'cxl_sr_helper: dax_region resource conflict')"
+		# what the pair said kmem cannot online, in MiB summed (issue 16 item 4)
+		_no=$(dmesg | sed -n 's/.*dax_hmem_sr.*: \([0-9]*\) MiB of it cannot be onlined.*/\1/p' |
+			awk '{ s += $1 } END { print s + 0 }')
+		extra="$extra notonline=${_no}M"
 		tool_checks
 		extra="$extra doctor=$DOCTOR"
 		if [ -n "$(arg vmfaults)" ]; then
