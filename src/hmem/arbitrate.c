@@ -34,6 +34,7 @@ struct facts {
 	struct sr_decision d;
 	char region_names[64];
 	char piece_names[96];
+	unsigned int nr_orphans;	/* pieces an unbind left added */
 };
 
 static void append_name(char *buf, size_t len, const char *name)
@@ -91,6 +92,10 @@ static int register_pieces(struct device *host, int target_nid,
 				 piece.start, piece.end, memory_block_size_bytes() >> 20);
 		rc = hmem_sr_register_piece(host, target_nid, &piece, name,
 					    sizeof(name), devdax_only);
+		if (rc == -EADDRINUSE) {
+			f->nr_orphans++;
+			continue;
+		}
 		if (rc) {
 			dev_err(host, "registering [mem %#llx-%#llx] failed: %d\n",
 				piece.start, piece.end, rc);
@@ -245,12 +250,20 @@ int hmem_sr_decide_range(struct device *host, int target_nid,
 		 range.start, range.end, sr_reason_text(f->d.reason),
 		 nr_regions ? " (" : "", f->region_names, nr_regions ? ")" : "",
 		 f->piece_names[0] ? f->piece_names : "nothing");
-	hmem_sr_report(&range, rc ? "conflict" : "hmem", sr_reason_text(f->d.reason),
-		       f->region_names, f->piece_names);
+	if (rc == -EADDRINUSE)
+		hmem_sr_report(&range, "lost",
+			       "still added from before hmem_platform.0 was unbound with it online (kmem cannot remove online memory): lost until reboot",
+			       f->region_names, NULL);
+	else
+		hmem_sr_report(&range, rc ? "conflict" : "hmem", sr_reason_text(f->d.reason),
+			       f->region_names, f->piece_names);
 	if (f->d.nr_taken)
 		dev_info(host, "Soft Reserved [mem %#llx-%#llx]: %u part(s) bound by dax_cxl before the decision stay with CXL\n",
 			 range.start, range.end, f->d.nr_taken);
-	report_fit(host, &range, &f->d);
+	if (!rc && f->nr_orphans)
+		hmem_sr_report_note(&range, "part lost: still added from before an unbind");
+	else
+		report_fit(host, &range, &f->d);
 out:
 	kfree(f);
 	return rc;

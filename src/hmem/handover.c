@@ -41,6 +41,13 @@ struct sr_track {
 /* Guards the records and the pins.  Taken inside device locks and mem_hotplug. */
 static DEFINE_MUTEX(handover_lock);
 static LIST_HEAD(tracks);
+/*
+ * HMEM pieces whose binding ended while their memory was online: kmem
+ * cannot remove online memory and leaves it added, with its iomem resource,
+ * until reboot.  They keep their claim, so dax_cxl is not given memory it
+ * could never online, and pin this module while online.
+ */
+static LIST_HEAD(orphans);
 static struct device *cxl_acpi_dev;	/* bound to cxl_acpi, referenced */
 static struct module *cxl_acpi_owner;	/* its driver's module while bound */
 static bool cxl_acpi_pinned;
@@ -60,12 +67,30 @@ static bool span_online(const struct range *span)
 	return false;
 }
 
+/* Memory still added under @span, online or not: pfn_valid() per block */
+static bool span_present(const struct range *span)
+{
+	u64 block = memory_block_size_bytes();
+	u64 addr;
+
+	for (addr = ALIGN_DOWN(span->start, block); addr <= span->end; addr += block) {
+		if (pfn_valid(PHYS_PFN(addr)))
+			return true;
+		if (addr + block < addr)
+			break;
+	}
+	return false;
+}
+
 static void update_pins_locked(void)
 {
 	bool cxl_online = false, hmem_online = false, want;
 	struct sr_track *t;
 
 	lockdep_assert_held(&handover_lock);
+	list_for_each_entry(t, &orphans, list)
+		if (span_online(&t->span))
+			hmem_online = true;
 	list_for_each_entry(t, &tracks, list) {
 		if (!span_online(&t->span))
 			continue;
@@ -113,8 +138,33 @@ static void untrack(void *data)
 
 	guard(mutex)(&handover_lock);
 	list_del(&t->list);
-	kfree(t);
+	/* its device is gone already (devm order): is the memory still there? */
+	if (t->kind == SR_SPAN_HMEM && span_present(&t->span)) {
+		pr_warn("[mem %#llx-%#llx]: hmem_platform.0 unbound with this memory online: kmem cannot remove it, so it stays HMEM's (kept from dax_cxl, which could not online it) and is lost until reboot; dax_hmem_sr stays loaded while it is online\n",
+			t->span.start, t->span.end);
+		list_add_tail(&t->list, &orphans);
+	} else {
+		kfree(t);
+	}
 	update_pins_locked();
+}
+
+/**
+ * hmem_sr_orphaned - is @span memory an unbind left behind?
+ * @span: a piece
+ *
+ * Such memory keeps its claim when its binding ends, and a new binding
+ * cannot register it again (kmem could not reserve it).
+ */
+bool hmem_sr_orphaned(const struct range *span)
+{
+	struct sr_track *t;
+
+	guard(mutex)(&handover_lock);
+	list_for_each_entry(t, &orphans, list)
+		if (t->span.start <= span->end && span->start <= t->span.end)
+			return true;
+	return false;
 }
 
 /**
@@ -359,13 +409,24 @@ int hmem_sr_handover_init(void)
 	return 0;
 }
 
-/* After the host is unbound: no records, so no pin of this module. */
+/*
+ * After the host is unbound: no records, and no orphan online (it would pin
+ * this module).  Orphans offline give up their claims now: what dax_cxl then
+ * gets it cannot online either (kmem -EBUSY), as on the stock kernel.
+ */
 void hmem_sr_handover_exit(void)
 {
+	struct sr_track *t, *n;
+
 	bus_unregister_notifier(&platform_bus_type, &platform_nb);
 	unregister_memory_notifier(&memory_nb);
 	cancel_work_sync(&handover_work);
 	guard(mutex)(&handover_lock);
+	list_for_each_entry_safe(t, n, &orphans, list) {
+		cxl_sr_unclaim(&t->span);
+		list_del(&t->list);
+		kfree(t);
+	}
 	if (cxl_acpi_pinned)
 		module_put(cxl_acpi_owner);
 	cxl_acpi_pinned = false;

@@ -52,6 +52,7 @@ struct sr_handover {
 int hmem_sr_track(struct device *host, enum sr_span_kind kind,
 		  const struct range *span, const struct sr_handover *ho);
 void hmem_sr_update_pins(void);
+bool hmem_sr_orphaned(const struct range *span);
 int hmem_sr_handover_init(void);
 void hmem_sr_handover_exit(void);
 

@@ -78,7 +78,9 @@ static void release_memregion(void *data)
 
 static void release_claim(void *range)
 {
-	cxl_sr_unclaim(range);
+	/* memory the unbind could not remove keeps its claim (handover.c) */
+	if (!hmem_sr_orphaned(range))
+		cxl_sr_unclaim(range);
 }
 
 static void release_hmem(void *pdev)
@@ -152,7 +154,7 @@ int hmem_sr_drop_piece(struct device *host, const struct range *span,
  * already is refused with -EBUSY, so no memory gets two dax regions.
  *
  * Return: 0 or a negative errno: -ENXIO when the piece's probe made no dax
- * device.
+ * device, -EADDRINUSE when an unbind left its memory behind.
  */
 int hmem_sr_register_piece(struct device *host, int target_nid,
 			   const struct range *piece, char *name, size_t len,
@@ -164,6 +166,11 @@ int hmem_sr_register_piece(struct device *host, int target_nid,
 	long id;
 	int rc;
 
+	if (hmem_sr_orphaned(piece)) {
+		dev_warn(host, "[mem %#llx-%#llx]: still added from before hmem_platform.0 was unbound (kmem could not remove it): lost until reboot\n",
+			 piece->start, piece->end);
+		return -EADDRINUSE;
+	}
 	id = memregion_alloc(GFP_KERNEL);
 	if (id < 0) {
 		dev_err(host, "memregion allocation failure for [mem %#llx-%#llx]\n",

@@ -390,6 +390,24 @@ static void seg(char *out, size_t len, const char **last, const char *owner)
  * notation of the VM bed: "none" for bytes no dax device covers, "double"
  * for bytes two devices claim.
  */
+struct online_sum {
+	uint64_t block_size;
+	uint64_t bytes;
+};
+
+static int add_online(const char *name, uint64_t start, bool online,
+		      const char *zones, void *arg)
+{
+	struct online_sum *sum = arg;
+
+	(void)name;
+	(void)start;
+	(void)zones;
+	if (online)
+		sum->bytes += sum->block_size;
+	return 0;
+}
+
 static void range_owner(struct sr_sys *sys, struct sr_range *r)
 {
 	uint64_t pos = r->start, end = r->start + r->size;
@@ -422,6 +440,17 @@ static void range_owner(struct sr_sys *sys, struct sr_range *r)
 	}
 	if (pos < end)
 		seg(r->owner, sizeof(r->owner), &last, "none");
+	/*
+	 * Online is what the memory blocks say: memory an unbind left added
+	 * (kmem cannot remove it while online) has no dax device any more.
+	 */
+	if (sys->block_size) {
+		struct online_sum sum = { .block_size = sys->block_size };
+		struct sr_block_walk walk = { .fn = add_online, .arg = &sum };
+
+		if (!sr_walk_blocks(r->start, r->size, &walk) && sum.bytes > r->online_bytes)
+			r->online_bytes = sum.bytes;
+	}
 }
 
 static int cmp_range(const void *a, const void *b)

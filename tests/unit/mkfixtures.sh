@@ -242,6 +242,16 @@ r=$out/S4-partlost; cp -a "$out/S4" "$r"
 report "$r" "0x110000000 0x80000000 hmem region0 hmem_sr.3/dax3.0 part lost with its CXL region when cxl_acpi went (decoders reset)"
 rm -rf "$r/sys/devices/platform/hmem_platform.0/hmem_sr.2" "$r/sys/bus/dax/devices/dax2.0"
 
+# S4 after a sysfs unbind of hmem_platform.0 with its memory online and a
+# new bind (issue 16 item 8): still online, no dax device, reported lost
+r=$out/S4-unbound; good "$r"
+report "$r" "0x110000000 0x80000000 lost region0 - still added from before hmem_platform.0 was unbound with it online (kmem cannot remove online memory): lost until reboot"
+iomem "$r" "110000000-20fffffff : CXL Window 0" "  110000000-18fffffff : Soft Reserved" \
+	"    110000000-14fffffff : region0" "      110000000-14fffffff : System RAM (kmem)" \
+	"    150000000-18fffffff : System RAM (kmem)"
+region "$r" region0 $W $G
+blocks "$r" $W $((2 * G)) online Normal
+
 r=$out/k6.1; base "$r"; wr "$r/proc/sys/kernel/osrelease" "6.1.0-56-amd64"
 r=$out/k6.4; base "$r"; wr "$r/proc/sys/kernel/osrelease" "6.4.0-1-amd64"
 

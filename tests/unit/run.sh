@@ -173,6 +173,11 @@ has "doctor: lost, its fix" "^  fix: nothing decodes it since its CXL region was
 hasnt "doctor: lost is not unowned" "^finding range-unowned"
 t "doctor: a range partly lost" 1 S4-partlost doctor
 has "doctor: partly lost finding" "^finding range-lost: range 0x110000000 \\(2G\\) is partly lost: part lost with its CXL region"
+t "status --json: memory an unbind left online" 0 S4-unbound status --json
+json "S4-unbound JSON: lost, no device, 2G still online" \
+	'r[0]["state"] == "lost" and r[0]["owner"] == "none" and r[0]["devices"] == [] and r[0]["online_bytes"] == 2 << 30'
+t "doctor: lost by an unbind" 1 S4-unbound doctor
+has "doctor: unbind finding" "^finding range-lost: range 0x110000000 \\(2G\\) is lost: still added from before hmem_platform.0 was unbound"
 t "status: a lost range" 0 S1-lost status
 has "status: lost shown" "^0x110000000-0x14fffffff +1G +lost +none "
 t "doctor: Secure Boot, unsigned" 1 secureboot doctor

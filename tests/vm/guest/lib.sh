@@ -24,6 +24,8 @@
 #                      online (must be refused), then, for HOW=full, offline
 #                      the CXL memory, remove cxl_acpi, settle, load it
 #                      again, settle; reports handover=...
+#   vmunbind=1         after loading: a sysfs unbind of hmem_platform.0 with
+#                      HMEM's memory online, then a bind; reports unbind=...
 #   vmstress=K:N,...   after loading, N cycles of K (stress.sh); reports
 #                      stress=K:N:ok|FAIL-at-I,...
 #   vmbreak=policy     a broken install: the pair's modprobe.d policy removed
@@ -279,6 +281,35 @@ handover() {
 	HANDOVER="$HANDOVER,reloaded:$(owner_of_range "$1" "$2")"
 	sec "dax_hmem_sr ranges after handover"
 	cat /sys/kernel/debug/dax_hmem_sr/ranges 2>&1
+}
+
+# vmunbind=1 (issue 16 item 8): a sysfs unbind of hmem_platform.0 with
+# HMEM's memory online, which cannot be refused and which kmem cannot undo
+# (online memory stays added).  UNBIND=cxl:N (dax devices under a CXL
+# region after it: the memory must not flip to dax_cxl),online:kept|changed,
+# rmmod:refused|removed (dax_hmem_sr must stay while it is online),
+# rebind:STATE (the report's state of the first range after a new bind).
+unbind_online() {
+	# shellcheck disable=SC2046 # BASE SIZE
+	set -- $(sr_ranges | head -n1)
+	_drv=/sys/bus/platform/drivers/dax_hmem_sr_platform
+	_on0=$(online_in_range "$1" "$2")
+	sec "unbind hmem_platform.0 with $(fmt_size "$_on0") online"
+	echo hmem_platform.0 >"$_drv/unbind"
+	settle
+	_cxl=0
+	for _d in /sys/bus/dax/devices/*; do
+		[ -e "$_d" ] && [ "$(dax_owner "$_d")" = cxl ] && _cxl=$(( _cxl + 1 ))
+	done
+	_on1=$(online_in_range "$1" "$2")
+	[ "$_on1" = "$_on0" ] && _on=kept || _on=changed
+	if $MODPROBE -r dax_hmem_sr 2>&1; then _rm=removed; else _rm=refused; fi
+	sec "bind hmem_platform.0 again"
+	[ -e "$_drv" ] && echo hmem_platform.0 >"$_drv/bind"
+	settle
+	cat /sys/kernel/debug/dax_hmem_sr/ranges 2>&1
+	_st=$(awk -v b="$(hex "$1")" '$1 == b { print $3 }' /sys/kernel/debug/dax_hmem_sr/ranges 2>/dev/null)
+	UNBIND="cxl:$_cxl,online:$_on,rmmod:$_rm,rebind:${_st:-none}"
 }
 
 # With the pair: did dax_cxl bind only after the decision?  ok when every
@@ -726,6 +757,7 @@ main_test() {
 	sec "load"
 	${VM_LOAD:-load_all}
 	[ -n "$(arg vmhandover)" ] && handover
+	[ "$(arg vmunbind 0)" = 1 ] && unbind_online
 	if [ -n "$(arg vmstress)" ]; then
 		# shellcheck source=stress.sh
 		. /vm/stress.sh
@@ -766,6 +798,7 @@ EOF
 		extra="$extra order=$(bind_order)"
 		[ -n "$CYCLE" ] && extra="$extra cycle=${CYCLE#,}"
 		[ -n "${HANDOVER:-}" ] && extra="$extra handover=$HANDOVER"
+		[ -n "${UNBIND:-}" ] && extra="$extra unbind=$UNBIND"
 		if [ -n "${STRESS:-}" ]; then
 			echo "stress: ${STRESS#,}"
 			case $STRESS in *FAIL*) extra="$extra stress=${STRESS#,}" ;; *) extra="$extra stress=ok" ;; esac
