@@ -6,7 +6,8 @@
 # injects allocation failures on the pair's paths (faults.sh renders them).
 #
 #   default  the named subset the test command runs (DEBUG_SUBSET below):
-#            an adversarial order, a reload, a handover, the stress, the
+#            an adversarial order, a reload, handovers (one losing the
+#            range, one taking HMEM's piece down), the stress, the
 #            tool's handover and the double decision of issue 16
 #   -f       and the fault sweep (scenarios FAULTS-load, FAULTS-load-text,
 #            FAULTS-bind and FAULTS-handover, two guests at once)
@@ -18,7 +19,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-DEBUG_SUBSET=S4,S6,S4-early,S1-handover,S1-reload,S3-stress,S1-toolhandover
+DEBUG_SUBSET=S4,S6,S4-early,S1-handover,S1-lockep,S4-handoverfull,S1-reload,S3-stress,S1-toolhandover
 scens=$DEBUG_SUBSET
 logdir="$VM_CACHE/logs/debug-$(date +%Y%m%d-%H%M%S)"
 while getopts afl: o; do
