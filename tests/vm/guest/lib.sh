@@ -228,6 +228,8 @@ offline_cxl_memory() {
 	for _d in /sys/bus/dax/devices/*; do
 		[ "$(dax_owner "$_d")" = cxl ] || continue
 		[ "$(dax_driver "$_d")" = kmem ] || continue
+		# daxctl fails on a device whose memory is offline already
+		[ "$(online_in_range $(( $(cat "$_d/resource") )) "$(cat "$_d/size")")" -gt 0 ] || continue
 		daxctl offline-memory "${_d##*/}" 2>&1 || return 1
 	done
 }
@@ -237,6 +239,7 @@ offline_hmem_memory() {
 	for _d in /sys/bus/dax/devices/*; do
 		[ "$(dax_owner "$_d")" = hmem ] || continue
 		[ "$(dax_driver "$_d")" = kmem ] || continue
+		[ "$(online_in_range $(( $(cat "$_d/resource") )) "$(cat "$_d/size")")" -gt 0 ] || continue
 		daxctl offline-memory "${_d##*/}" >/dev/null 2>&1 || return 1
 	done
 }
