@@ -163,6 +163,24 @@ int main(void)
 			r[i] = span(W + 2 * i * 64 * M + 64 * M, 64 * M);
 		rc = sr_decide(&sr, true, true, r, SR_MAX_SPANS + 1, NULL, 0, &d);
 		check("too many pieces: -E2BIG", rc == -E2BIG);
+		/*
+		 * issue 16 item 7: the caller's fallback decides again without
+		 * the region cuts but with dax_cxl's spans, so the span dax_cxl
+		 * holds is never registered a second time (-EBUSY before).
+		 */
+		rc = sr_decide(&sr, true, true, r, SR_MAX_SPANS + 1, &r[3], 1, &d);
+		check("too many pieces, one taken by dax_cxl: still -E2BIG with cuts",
+		      rc == -E2BIG);
+		rc = sr_decide(&sr, true, true, NULL, 0, &r[3], 1, &d);
+		{
+			struct sr_span want[] = {
+				{ sr.start, r[3].start - 1 }, { r[3].end + 1, sr.end },
+			};
+
+			check("fallback without cuts: HMEM around the taken span",
+			      !rc && d.owner == SR_OWNER_HMEM && d.nr_taken == 1 &&
+			      pieces_are(&d, 2, want));
+		}
 	}
 	check("reason text for every reason",
 	      strcmp(sr_reason_text(SR_REASON_COVERED), "unknown") &&
