@@ -8,7 +8,13 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 dir=${1:?usage: report.sh RESULTS_DIR}
 [ -f "$dir/raw.tsv" ] || { echo "report.sh: no $dir/raw.tsv" >&2; exit 1; }
 
-awk -F'\t' -v dir="$dir" -v ncpu="$(nproc)" -f "$bench_dir/report.awk" "$dir/raw.tsv" >"$dir/table.md"
+{
+	# how guest time was kept, from run.sh's notes
+	t=$(sed -n 's/^time: //p' "$dir/meta.txt" 2>/dev/null)
+	echo "Guest time: ${t:-wall (no note: a run from before bench/run.sh -i)}"
+	echo
+	awk -F'\t' -v dir="$dir" -v ncpu="$(nproc)" -f "$bench_dir/report.awk" "$dir/raw.tsv"
+} >"$dir/table.md"
 {
 	echo
 	sed 's/^/    /' "$dir/meta.txt" 2>/dev/null || true

@@ -5,6 +5,9 @@
 # host bridge, one root port each, in a 4 GiB fixed memory window at
 # 0x110000000 (with -m up to 2.75G; the guest reads it from /proc/iomem).
 # Exit status: QEMU's, or 124 when the guest hit the timeout.
+# VM_ICOUNT=SHIFT (bench/run.sh -i): QEMU's instruction counting, each
+# instruction 2^SHIFT ns of guest time and idle time skipped (sleep=off), so
+# the guest's clock counts what it executed, not how the host scheduled it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +47,13 @@ if [ "$devs" -gt 0 ]; then
 	done
 	# shellcheck disable=SC2054
 	q+=(-M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+fi
+if [ -n "${VM_ICOUNT:-}" ]; then
+	# icount runs the vCPUs on one host thread (no MTTCG); the RTC follows
+	# the guest's clock from a fixed date: the date seeds the guest's
+	# randomness (no RDRAND on qemu64), and with it the boot's course
+	# shellcheck disable=SC2054
+	q+=(-icount "shift=$VM_ICOUNT,sleep=off" -rtc base=2026-01-01T00:00:00,clock=vm)
 fi
 # Disks (distro mode, tests/vm/distro): QEMU -drive options, word-split.
 read -r -a drives <<<"${VM_DRIVES:-}"
